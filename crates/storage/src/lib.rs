@@ -1,0 +1,1 @@
+//! embeddb-storage (skeleton)

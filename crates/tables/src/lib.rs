@@ -1,0 +1,1 @@
+//! embeddb-tables (skeleton)
