@@ -11,6 +11,11 @@ use std::fmt;
 pub struct SqlState(&'static str);
 
 impl SqlState {
+    /// A code not among the constants below (it must be five characters of PostgreSQL's).
+    pub const fn from_code(code: &'static str) -> SqlState {
+        SqlState(code)
+    }
+
     pub const fn code(self) -> &'static str {
         self.0
     }
@@ -23,6 +28,7 @@ impl SqlState {
     pub const FEATURE_NOT_SUPPORTED: SqlState = SqlState("0A000");
     pub const CARDINALITY_VIOLATION: SqlState = SqlState("21000");
     pub const DATA_EXCEPTION: SqlState = SqlState("22000");
+    pub const SEQUENCE_GENERATOR_LIMIT_EXCEEDED: SqlState = SqlState("2200H");
     pub const ARRAY_SUBSCRIPT_ERROR: SqlState = SqlState("2202E");
     pub const STRING_DATA_RIGHT_TRUNCATION: SqlState = SqlState("22001");
     pub const NUMERIC_VALUE_OUT_OF_RANGE: SqlState = SqlState("22003");
