@@ -82,6 +82,7 @@ impl SqlState {
     pub const AMBIGUOUS_COLUMN: SqlState = SqlState("42702");
     pub const AMBIGUOUS_FUNCTION: SqlState = SqlState("42725");
     pub const AMBIGUOUS_PARAMETER: SqlState = SqlState("42P08");
+    pub const INDETERMINATE_DATATYPE: SqlState = SqlState("42P18");
     pub const DATATYPE_MISMATCH: SqlState = SqlState("42804");
     pub const CANNOT_COERCE: SqlState = SqlState("42846");
     pub const GROUPING_ERROR: SqlState = SqlState("42803");
