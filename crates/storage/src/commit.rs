@@ -1,0 +1,369 @@
+//! Group commit, in the LevelDB/Pebble style: writers queue up; the writer at the front is the
+//! leader and commits everything queued behind it (up to a byte bound) as one WAL append with
+//! one fsync, applies the batches to the memtables, publishes the new visible seqno, and wakes
+//! the followers with their results. Then the next writer in line leads.
+//!
+//! Before writing, the leader makes room: it freezes full memtables, starts an auto-checkpoint
+//! when the live WAL would pass its threshold, slows the group down by a bounded delay when
+//! flushing or L0 compaction falls behind, and waits (never fails) when they are far behind.
+//!
+//! A failed WAL append or fsync poisons the engine: that group gets the error, every later
+//! write gets `Error::ReadOnly` carrying it. Nothing is applied to memtables after a failure,
+//! so readers never see a commit that was not acknowledged as durable.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use parking_lot::{Condvar, Mutex};
+
+use crate::batch::{Op, WriteBatch, check_limits, decode_ops};
+use crate::engine::{CommitState, Core, Keyspace, SealedSegment, freeze};
+use crate::memtable::Memtable;
+use crate::metrics::{add, add_duration};
+use crate::wal::{self, WalWriter};
+use crate::{Error, KeyspaceId, Result, SeqNo};
+
+/// A commit group carries at most this many bytes of batches (the first batch always goes,
+/// whatever its size): it bounds the leader's encode buffer and the latency of the followers.
+const MAX_GROUP_BYTES: usize = 4 * 1024 * 1024;
+
+/// A WAL segment is sealed and a new one started once it passes this size, so that flushes can
+/// retire WAL without waiting for a checkpoint.
+pub(crate) const WAL_SEGMENT_MAX_BYTES: u64 = 64 * 1024 * 1024;
+
+/// How long a stalled leader sleeps between checks (it is also woken by every flush and
+/// compaction that finishes).
+const STALL_POLL: Duration = Duration::from_millis(20);
+
+/// A writer waiting in the queue.
+pub(crate) struct PendingWrite {
+    batch: Mutex<Option<WriteBatch>>,
+    result: Mutex<Option<Result<SeqNo>>>,
+    cv: Condvar,
+    size_bytes: usize,
+}
+
+impl Core {
+    pub(crate) fn write(&self, batch: WriteBatch) -> Result<SeqNo> {
+        self.check_writable()?;
+        if batch.is_empty() {
+            return Ok(self.visible.load(Ordering::Acquire));
+        }
+        check_limits(&batch, &self.opts.limits)?;
+        let me = Arc::new(PendingWrite {
+            size_bytes: batch.size_bytes(),
+            batch: Mutex::new(Some(batch)),
+            result: Mutex::new(None),
+            cv: Condvar::new(),
+        });
+        let mut q = self.queue.lock();
+        q.push_back(me.clone());
+        loop {
+            if let Some(r) = me.result.lock().take() {
+                return r;
+            }
+            if q.front().is_some_and(|f| Arc::ptr_eq(f, &me)) {
+                break;
+            }
+            me.cv.wait(&mut q);
+        }
+        // Leader: take the group from the front of the queue. The entries stay queued until
+        // done so that newcomers see a leader in place and wait.
+        let mut group: Vec<Arc<PendingWrite>> = Vec::new();
+        let mut bytes = 0usize;
+        for p in q.iter() {
+            if !group.is_empty() && bytes + p.size_bytes > MAX_GROUP_BYTES {
+                break;
+            }
+            bytes += p.size_bytes;
+            group.push(p.clone());
+        }
+        drop(q);
+        let batches: Vec<WriteBatch> = group
+            .iter()
+            .map(|p| p.batch.lock().take().unwrap_or_default())
+            .collect();
+        let results = self.commit_group(&batches);
+        debug_assert_eq!(results.len(), group.len());
+        let mut q = self.queue.lock();
+        let mut mine = Err(Error::Closed);
+        for (p, r) in group.iter().zip(results) {
+            let popped = q.pop_front();
+            debug_assert!(popped.is_some_and(|x| Arc::ptr_eq(&x, p)));
+            if Arc::ptr_eq(p, &me) {
+                mine = r;
+            } else {
+                *p.result.lock() = Some(r);
+                p.cv.notify_one();
+            }
+        }
+        if let Some(next) = q.front() {
+            next.cv.notify_one();
+        }
+        mine
+    }
+
+    /// Commits a group; returns one result per batch.
+    fn commit_group(&self, batches: &[WriteBatch]) -> Vec<Result<SeqNo>> {
+        let mut cs = self.commit.lock();
+        if let Err(e) = self.check_writable() {
+            return vec![Err(e); batches.len()];
+        }
+        let mut results: Vec<Option<Result<SeqNo>>> = vec![None; batches.len()];
+        let mut decoded: Vec<Vec<Op<'_>>> = Vec::with_capacity(batches.len());
+        let mut touched: HashMap<KeyspaceId, Arc<Keyspace>> = HashMap::new();
+        {
+            let map = self.keyspaces.read();
+            for (i, b) in batches.iter().enumerate() {
+                let ops = match decode_ops(&b.data) {
+                    Ok(ops) => ops,
+                    Err(reason) => {
+                        results[i] = Some(Err(Error::InvalidArgument {
+                            reason: format!("malformed write batch: {reason}"),
+                        }));
+                        decoded.push(Vec::new());
+                        continue;
+                    }
+                };
+                let mut mine = Vec::new();
+                for op in &ops {
+                    match map.by_id.get(&op.ks) {
+                        Some(ks) => mine.push(ks.clone()),
+                        None => {
+                            results[i] = Some(Err(Error::KeyspaceNotFound { id: op.ks }));
+                            break;
+                        }
+                    }
+                }
+                if results[i].is_none() {
+                    for ks in mine {
+                        touched.entry(ks.id).or_insert(ks);
+                    }
+                }
+                decoded.push(ops);
+            }
+        }
+        let group_bytes: u64 = batches
+            .iter()
+            .zip(&results)
+            .filter(|(_, r)| r.is_none())
+            .map(|(b, _)| wal::encoded_batch_bytes(b.data.len()) as u64)
+            .sum();
+        if group_bytes > 0
+            && let Err(e) = self.make_room(&mut cs, &touched, group_bytes)
+        {
+            return fill(results, e);
+        }
+
+        // Assign seqnos and frame the batches.
+        let CommitState {
+            wal: w,
+            last_seqno,
+            buf,
+            ..
+        } = &mut *cs;
+        buf.clear();
+        let mut seq = *last_seqno;
+        let mut need_sync = false;
+        for (i, b) in batches.iter().enumerate() {
+            if results[i].is_none() {
+                seq += 1;
+                wal::encode_batch(buf, seq, b.count, &b.data);
+                results[i] = Some(Ok(seq));
+                need_sync |= b.sync;
+            }
+        }
+        if seq == *last_seqno {
+            return results
+                .into_iter()
+                .map(|r| r.unwrap_or(Err(Error::Closed)))
+                .collect();
+        }
+        if let Err(e) = w.append(buf) {
+            let e = self.poison(e);
+            return fill_ok(results, e);
+        }
+        add(&self.counters.wal_appends, 1);
+        add(&self.counters.wal_bytes, buf.len() as u64);
+        if need_sync && self.opts.sync {
+            if let Err(e) = w.sync() {
+                let e = self.poison(e);
+                return fill_ok(results, e);
+            }
+            add(&self.counters.wal_syncs, 1);
+        }
+        self.active_wal_bytes
+            .store(w.size_bytes(), Ordering::Relaxed);
+        *last_seqno = seq;
+
+        // Apply in seqno order, then publish.
+        let mut mems: HashMap<KeyspaceId, Arc<Memtable>> = HashMap::with_capacity(touched.len());
+        let mut committed = 0u64;
+        for (ops, r) in decoded.iter().zip(&results) {
+            let Some(Ok(seqno)) = r else { continue };
+            committed += 1;
+            for op in ops {
+                let mem = mems
+                    .entry(op.ks)
+                    .or_insert_with(|| match touched.get(&op.ks) {
+                        Some(ks) => ks.current().active.clone(),
+                        None => Arc::new(Memtable::new()),
+                    });
+                mem.insert(op.key, *seqno, op.value);
+            }
+        }
+        self.visible.store(seq, Ordering::Release);
+        add(&self.counters.write_batches, committed);
+        add(&self.counters.write_groups, 1);
+        drop(cs);
+        results
+            .into_iter()
+            .map(|r| r.unwrap_or(Err(Error::Closed)))
+            .collect()
+    }
+
+    /// Bytes of WAL not yet retired.
+    pub(crate) fn live_wal_bytes(&self, cs: &CommitState) -> u64 {
+        let sealed: u64 = self
+            .sealed_segments
+            .lock()
+            .values()
+            .map(|s| s.size_bytes)
+            .sum();
+        sealed + cs.wal.size_bytes()
+    }
+
+    /// Seals the active WAL segment (fsynced) and starts a new one.
+    pub(crate) fn rotate_wal(&self, cs: &mut CommitState) -> Result<()> {
+        cs.wal.sync().map_err(|e| self.poison(e))?;
+        let number = self.new_file_number();
+        let fresh =
+            WalWriter::create(self.fs.as_ref(), &self.dir, number).map_err(|e| self.poison(e))?;
+        let old = std::mem::replace(&mut cs.wal, fresh);
+        self.sealed_segments.lock().insert(
+            old.number(),
+            SealedSegment {
+                max_seqno: cs.last_seqno,
+                size_bytes: old.size_bytes(),
+            },
+        );
+        self.active_wal_bytes
+            .store(cs.wal.size_bytes(), Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Freezes every keyspace holding data and rotates the WAL: the first step of a
+    /// checkpoint. Returns the seqno everything at or below which must be flushed.
+    pub(crate) fn begin_checkpoint(&self, cs: &mut CommitState) -> Result<SeqNo> {
+        for ks in self.live_keyspaces() {
+            freeze(&ks, cs.last_seqno);
+        }
+        self.rotate_wal(cs)?;
+        self.request_flush();
+        Ok(cs.last_seqno)
+    }
+
+    /// Whether memtables frozen at or before `target` are still waiting for flush.
+    pub(crate) fn unflushed_at_or_before(&self, target: SeqNo) -> bool {
+        self.live_keyspaces().iter().any(|ks| {
+            ks.current()
+                .immutables
+                .iter()
+                .any(|m| m.frozen_at().is_some_and(|f| f <= target))
+        })
+    }
+
+    fn make_room(
+        &self,
+        cs: &mut CommitState,
+        touched: &HashMap<KeyspaceId, Arc<Keyspace>>,
+        group_bytes: u64,
+    ) -> Result<()> {
+        // Auto-checkpoint before the WAL would cross its threshold. While the previous one is
+        // still flushing, another would only freeze tiny memtables; the stall rules below
+        // bound the WAL meanwhile.
+        if self.live_wal_bytes(cs) + group_bytes > self.opts.wal_checkpoint_threshold_bytes {
+            let busy = cs
+                .checkpoint_target
+                .is_some_and(|t| self.unflushed_at_or_before(t));
+            if !busy {
+                let target = self.begin_checkpoint(cs)?;
+                cs.checkpoint_target = Some(target);
+                add(&self.counters.checkpoints, 1);
+            }
+        } else if cs.wal.size_bytes() + group_bytes > WAL_SEGMENT_MAX_BYTES {
+            self.rotate_wal(cs)?;
+        }
+        for ks in touched.values() {
+            if ks.current().active.size_bytes() >= self.opts.memtable_size_bytes
+                && freeze(ks, cs.last_seqno)
+            {
+                self.request_flush();
+            }
+        }
+        let start = Instant::now();
+        let mut slowed = false;
+        let mut stalled = false;
+        loop {
+            self.check_writable()?;
+            let (mut stop, mut slow) = (false, false);
+            for ks in touched.values() {
+                let sv = ks.current();
+                let imms = sv.immutables.len();
+                let l0 = sv.levels.levels[0].len();
+                if imms >= self.opts.max_immutable_memtables || l0 >= self.opts.l0_stop_trigger {
+                    stop = true;
+                } else if l0 >= self.opts.l0_slowdown_trigger
+                    || (self.opts.max_immutable_memtables > 1
+                        && imms + 1 >= self.opts.max_immutable_memtables)
+                {
+                    slow = true;
+                }
+            }
+            if stop {
+                if !stalled {
+                    stalled = true;
+                    add(&self.counters.write_stalls, 1);
+                }
+                self.request_flush();
+                self.request_compaction();
+                let mut st = self.bg.state.lock();
+                if st.shutdown {
+                    return Err(Error::Closed);
+                }
+                self.bg.done_cv.wait_for(&mut st, STALL_POLL);
+                continue;
+            }
+            if slow && !slowed && !stalled {
+                slowed = true;
+                add(&self.counters.write_slowdowns, 1);
+                std::thread::sleep(Duration::from_millis(self.opts.max_write_slowdown_ms));
+            }
+            break;
+        }
+        if slowed || stalled {
+            add_duration(&self.counters.write_stall_duration_us, start.elapsed());
+        }
+        Ok(())
+    }
+}
+
+fn fill(results: Vec<Option<Result<SeqNo>>>, e: Error) -> Vec<Result<SeqNo>> {
+    results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err(e.clone())))
+        .collect()
+}
+
+/// Replaces the seqnos handed out to this group by `e` (their write failed).
+fn fill_ok(results: Vec<Option<Result<SeqNo>>>, e: Error) -> Vec<Result<SeqNo>> {
+    results
+        .into_iter()
+        .map(|r| match r {
+            Some(Ok(_)) | None => Err(e.clone()),
+            Some(Err(x)) => Err(x),
+        })
+        .collect()
+}
