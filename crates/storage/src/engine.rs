@@ -687,6 +687,7 @@ fn recover(dir: &Path, opts: Options) -> Result<Core> {
     let mut last_seqno = state.last_seqno;
     let mut sealed = BTreeMap::new();
     let mut replayed_batches = 0u64;
+    let mut prev_wal_seqno: Option<SeqNo> = None;
     for (i, &n) in segments.iter().enumerate() {
         let path = dir.join(wal::segment_file_name(n));
         let is_last = i + 1 == segments.len();
@@ -699,14 +700,19 @@ fn recover(dir: &Path, opts: Options) -> Result<Core> {
                     "sequence numbers go backwards across segments",
                 ));
             }
-            prev_seqno = Some(seqno);
-            // Freeze full memtables between batches, never inside one.
-            for ks in map.by_id.values() {
-                let sv = ks.current();
-                if sv.active.size_bytes() >= opts.memtable_size_bytes {
-                    freeze(ks, last_seqno);
+            // Freeze full memtables between batches, never inside one, as of the previous
+            // batch in the log: the manifest's last seqno may be higher (another keyspace
+            // flushed later batches), and claiming it would hide this keyspace's later
+            // batches behind a flushed seqno they never reached.
+            if let Some(prev) = prev_wal_seqno {
+                for ks in map.by_id.values() {
+                    if ks.current().active.size_bytes() >= opts.memtable_size_bytes {
+                        freeze(ks, prev);
+                    }
                 }
             }
+            prev_seqno = Some(seqno);
+            prev_wal_seqno = Some(seqno);
             let ops = decode_ops(data).map_err(|r| Error::corruption(&path, 0, r))?;
             for op in ops {
                 let Some(ks) = map.by_id.get(&op.ks) else {
