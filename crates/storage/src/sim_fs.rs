@@ -141,6 +141,11 @@ impl SimFs {
         st.durable_files.insert(path.to_owned(), node);
     }
 
+    /// Creates a directory (as `create_dir_all`, usable without the trait in scope).
+    pub fn create_dir_all_for_test(&self, dir: &Path) {
+        let _ = FileSystem::create_dir_all(self, dir);
+    }
+
     /// Names of the files directly inside `dir`.
     pub fn list_files(&self, dir: &Path) -> Vec<String> {
         self.list(dir).unwrap_or_default()
