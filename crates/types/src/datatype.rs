@@ -346,21 +346,40 @@ mod tests {
         let types = [
             DataType::Varchar(Some(10)),
             DataType::Bpchar(Some(3)),
-            DataType::Numeric(Some(NumericTypmod { precision: 10, scale: 2 })),
-            DataType::Numeric(Some(NumericTypmod { precision: 5, scale: -3 })),
+            DataType::Numeric(Some(NumericTypmod {
+                precision: 10,
+                scale: 2,
+            })),
+            DataType::Numeric(Some(NumericTypmod {
+                precision: 5,
+                scale: -3,
+            })),
             DataType::Numeric(None),
             DataType::Array(Box::new(DataType::Int4)),
             DataType::Timestamptz,
         ];
         for t in types {
-            assert_eq!(DataType::from_oid(t.oid(), t.typmod()), Some(t.clone()), "{t}");
+            assert_eq!(
+                DataType::from_oid(t.oid(), t.typmod()),
+                Some(t.clone()),
+                "{t}"
+            );
         }
     }
 
     #[test]
     fn names_match_format_type() {
-        assert_eq!(DataType::Varchar(Some(20)).to_string(), "character varying(20)");
-        assert_eq!(DataType::Array(Box::new(DataType::Int4)).to_string(), "integer[]");
-        assert_eq!(DataType::Timestamptz.to_string(), "timestamp with time zone");
+        assert_eq!(
+            DataType::Varchar(Some(20)).to_string(),
+            "character varying(20)"
+        );
+        assert_eq!(
+            DataType::Array(Box::new(DataType::Int4)).to_string(),
+            "integer[]"
+        );
+        assert_eq!(
+            DataType::Timestamptz.to_string(),
+            "timestamp with time zone"
+        );
     }
 }

@@ -1,0 +1,572 @@
+//! The `interval` type: months, days and microseconds kept apart as PostgreSQL does, its text
+//! input (postgres, SQL-standard and ISO 8601 forms) and output (IntervalStyle `postgres`),
+//! and the arithmetic and span used for comparison.
+
+use std::cmp::Ordering;
+use std::hash::{Hash, Hasher};
+
+use super::{
+    USECS_PER_DAY, USECS_PER_HOUR, USECS_PER_MINUTE, USECS_PER_SEC, interval_out_of_range,
+};
+use crate::error::{SqlError, SqlResult, SqlState};
+
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Interval {
+    pub months: i32,
+    pub days: i32,
+    pub micros: i64,
+}
+
+impl Interval {
+    pub const ZERO: Interval = Interval {
+        months: 0,
+        days: 0,
+        micros: 0,
+    };
+
+    pub fn new(months: i32, days: i32, micros: i64) -> Interval {
+        Interval {
+            months,
+            days,
+            micros,
+        }
+    }
+
+    /// The single number PostgreSQL compares intervals by: a month is 30 days, a day 24 hours.
+    pub fn span(&self) -> i128 {
+        (i128::from(self.months) * 30 + i128::from(self.days)) * i128::from(USECS_PER_DAY)
+            + i128::from(self.micros)
+    }
+
+    pub fn checked_add(&self, o: &Interval) -> SqlResult<Interval> {
+        Ok(Interval {
+            months: self
+                .months
+                .checked_add(o.months)
+                .ok_or_else(interval_out_of_range)?,
+            days: self
+                .days
+                .checked_add(o.days)
+                .ok_or_else(interval_out_of_range)?,
+            micros: self
+                .micros
+                .checked_add(o.micros)
+                .ok_or_else(interval_out_of_range)?,
+        })
+    }
+
+    pub fn checked_neg(&self) -> SqlResult<Interval> {
+        Ok(Interval {
+            months: self
+                .months
+                .checked_neg()
+                .ok_or_else(interval_out_of_range)?,
+            days: self.days.checked_neg().ok_or_else(interval_out_of_range)?,
+            micros: self
+                .micros
+                .checked_neg()
+                .ok_or_else(interval_out_of_range)?,
+        })
+    }
+
+    pub fn checked_sub(&self, o: &Interval) -> SqlResult<Interval> {
+        self.checked_add(&o.checked_neg()?)
+    }
+
+    /// `interval * float8` (`interval_mul`): fractional months spill into days and fractional
+    /// days into microseconds, as PostgreSQL does.
+    pub fn mul_f64(&self, factor: f64) -> SqlResult<Interval> {
+        if factor.is_nan() {
+            return Err(interval_out_of_range());
+        }
+        let result_double = f64::from(self.months) * factor;
+        if result_double.is_nan()
+            || result_double > i32::MAX as f64
+            || result_double < i32::MIN as f64
+        {
+            return Err(interval_out_of_range());
+        }
+        let months = result_double.trunc() as i32;
+        let result_double = f64::from(self.days) * factor;
+        if result_double.is_nan()
+            || result_double > i32::MAX as f64
+            || result_double < i32::MIN as f64
+        {
+            return Err(interval_out_of_range());
+        }
+        let mut days = result_double.trunc() as i32;
+        // Cascade fractions down, as interval_mul does (months use 30-day months).
+        let month_remainder_days = (f64::from(self.months) * factor - f64::from(months)) * 30.0;
+        let sec_remainder = (f64::from(self.days) * factor - f64::from(days)
+            + (month_remainder_days - month_remainder_days.trunc()))
+            * 86400.0;
+        let sec_remainder = (sec_remainder * 1e6).round() / 1e6;
+        // Cascade whole days from the month remainder.
+        if month_remainder_days.abs() >= 1.0 {
+            days = days
+                .checked_add(month_remainder_days.trunc() as i32)
+                .ok_or_else(interval_out_of_range)?;
+        }
+        let micros_f = (self.micros as f64) * factor + sec_remainder * 1e6;
+        if micros_f.is_nan() || micros_f.abs() >= 9.2e18 {
+            return Err(interval_out_of_range());
+        }
+        Ok(Interval {
+            months,
+            days,
+            micros: micros_f.round() as i64,
+        })
+    }
+
+    /// `interval / float8`.
+    pub fn div_f64(&self, divisor: f64) -> SqlResult<Interval> {
+        if divisor == 0.0 {
+            return Err(SqlError::division_by_zero());
+        }
+        let months_f = f64::from(self.months) / divisor;
+        let months = months_f.trunc();
+        let days_f = f64::from(self.days) / divisor;
+        let days = days_f.trunc();
+        if months.is_nan()
+            || days.is_nan()
+            || months.abs() > i32::MAX as f64
+            || days.abs() > i32::MAX as f64
+        {
+            return Err(interval_out_of_range());
+        }
+        let month_rem_days = (months_f - months) * 30.0;
+        let mut days_i = days as i32;
+        days_i = days_i
+            .checked_add(month_rem_days.trunc() as i32)
+            .ok_or_else(interval_out_of_range)?;
+        let sec_rem = (days_f - days + month_rem_days - month_rem_days.trunc()) * 86400.0;
+        let sec_rem = (sec_rem * 1e6).round() / 1e6;
+        let micros_f = self.micros as f64 / divisor + sec_rem * 1e6;
+        if micros_f.is_nan() || micros_f.abs() >= 9.2e18 {
+            return Err(interval_out_of_range());
+        }
+        Ok(Interval {
+            months: months as i32,
+            days: days_i,
+            micros: micros_f.round() as i64,
+        })
+    }
+
+    /// Appends the text form with IntervalStyle `postgres`.
+    pub fn write_postgres(&self, out: &mut String) {
+        let year = self.months / 12;
+        let mon = self.months % 12;
+        let mut is_zero = true;
+        let mut is_before = false;
+        let mut part = |out: &mut String, value: i64, unit: &str| {
+            if value == 0 {
+                return;
+            }
+            if !is_zero {
+                out.push(' ');
+            }
+            if is_before && value > 0 {
+                out.push('+');
+            }
+            out.push_str(&value.to_string());
+            out.push(' ');
+            out.push_str(unit);
+            if value != 1 {
+                out.push('s');
+            }
+            is_before = value < 0;
+            is_zero = false;
+        };
+        part(out, i64::from(year), "year");
+        part(out, i64::from(mon), "mon");
+        part(out, i64::from(self.days), "day");
+        let t = self.micros;
+        if is_zero || t != 0 {
+            let minus = t < 0;
+            let a = t.unsigned_abs();
+            let hours = a / USECS_PER_HOUR as u64;
+            let min = (a / USECS_PER_MINUTE as u64) % 60;
+            let sec = (a / USECS_PER_SEC as u64) % 60;
+            let frac = a % USECS_PER_SEC as u64;
+            if !is_zero {
+                out.push(' ');
+            }
+            if minus {
+                out.push('-');
+            } else if is_before {
+                out.push('+');
+            }
+            out.push_str(&format!("{hours:02}:{min:02}:{sec:02}"));
+            write_fraction(frac as u32, out);
+        }
+    }
+}
+
+/// Appends `.ffffff` with trailing zeros removed (nothing for zero).
+pub(crate) fn write_fraction(micros: u32, out: &mut String) {
+    if micros == 0 {
+        return;
+    }
+    let s = format!("{micros:06}");
+    out.push('.');
+    out.push_str(s.trim_end_matches('0'));
+}
+
+impl PartialEq for Interval {
+    fn eq(&self, other: &Interval) -> bool {
+        self.span() == other.span()
+    }
+}
+
+impl Eq for Interval {}
+
+impl PartialOrd for Interval {
+    fn partial_cmp(&self, other: &Interval) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// PostgreSQL's `interval_cmp`: by total span, so `1 mon` = `30 days`.
+impl Ord for Interval {
+    fn cmp(&self, other: &Interval) -> Ordering {
+        self.span().cmp(&other.span())
+    }
+}
+
+/// Agrees with `Eq`: hashes the span.
+impl Hash for Interval {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.span().hash(state);
+    }
+}
+
+fn bad_interval(input: &str) -> SqlError {
+    SqlError::new(
+        SqlState::INVALID_DATETIME_FORMAT,
+        format!("invalid input syntax for type interval: \"{input}\""),
+    )
+}
+
+fn field_overflow(input: &str) -> SqlError {
+    SqlError::new(
+        SqlState::DATETIME_FIELD_OVERFLOW,
+        format!("interval field value out of range: \"{input}\""),
+    )
+}
+
+/// Accumulates interval fields with fractional cascading as `DecodeInterval` does.
+#[derive(Default)]
+struct Acc {
+    months: i64,
+    days: i64,
+    micros: f64,
+    micros_int: i64,
+}
+
+impl Acc {
+    fn add_months(&mut self, v: f64) {
+        let whole = v.trunc();
+        self.months += whole as i64;
+        let frac_days = (v - whole) * 30.0;
+        self.add_days(frac_days);
+    }
+
+    fn add_years(&mut self, v: f64) {
+        let whole = v.trunc();
+        self.months += whole as i64 * 12;
+        self.months += ((v - whole) * 12.0).round() as i64;
+    }
+
+    fn add_days(&mut self, v: f64) {
+        let whole = v.trunc();
+        self.days += whole as i64;
+        self.micros += (v - whole) * USECS_PER_DAY as f64;
+    }
+
+    fn add_micros(&mut self, v: f64) {
+        let whole = v.trunc();
+        self.micros_int += whole as i64;
+        self.micros += v - whole;
+    }
+
+    fn finish(self, input: &str) -> SqlResult<Interval> {
+        let micros = self
+            .micros_int
+            .checked_add(self.micros.round() as i64)
+            .ok_or_else(|| field_overflow(input))?;
+        Ok(Interval {
+            months: i32::try_from(self.months).map_err(|_| field_overflow(input))?,
+            days: i32::try_from(self.days).map_err(|_| field_overflow(input))?,
+            micros,
+        })
+    }
+}
+
+fn unit_of(word: &str) -> Option<&'static str> {
+    Some(match word {
+        "microsecond" | "microseconds" | "usec" | "usecs" | "us" | "useconds" => "us",
+        "millisecond" | "milliseconds" | "msec" | "msecs" | "ms" | "mseconds" => "ms",
+        "second" | "seconds" | "sec" | "secs" | "s" => "s",
+        "minute" | "minutes" | "min" | "mins" | "m" => "min",
+        "hour" | "hours" | "hr" | "hrs" | "h" => "h",
+        "day" | "days" | "d" => "d",
+        "week" | "weeks" | "w" => "w",
+        "month" | "months" | "mon" | "mons" => "mon",
+        "year" | "years" | "yr" | "yrs" | "y" => "y",
+        "decade" | "decades" | "dec" | "decs" => "dec",
+        "century" | "centuries" | "cent" | "c" => "c",
+        "millennium" | "millennia" | "mil" | "mils" => "mil",
+        _ => return None,
+    })
+}
+
+fn apply_unit(acc: &mut Acc, v: f64, unit: &str) {
+    match unit {
+        "us" => acc.add_micros(v),
+        "ms" => acc.add_micros(v * 1000.0),
+        "s" => acc.add_micros(v * USECS_PER_SEC as f64),
+        "min" => acc.add_micros(v * USECS_PER_MINUTE as f64),
+        "h" => acc.add_micros(v * USECS_PER_HOUR as f64),
+        "d" => acc.add_days(v),
+        "w" => acc.add_days(v * 7.0),
+        "mon" => acc.add_months(v),
+        "y" => acc.add_years(v),
+        "dec" => acc.add_years(v * 10.0),
+        "c" => acc.add_years(v * 100.0),
+        _ => acc.add_years(v * 1000.0),
+    }
+}
+
+/// Parses `[-]h+:mm[:ss[.f]]` (or `mm:ss.f` when there are two fields and a fraction).
+fn parse_time_field(tok: &str) -> Option<f64> {
+    let (neg, t) = match tok.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, tok.strip_prefix('+').unwrap_or(tok)),
+    };
+    let parts: Vec<&str> = t.split(':').collect();
+    if parts.len() < 2 || parts.len() > 3 {
+        return None;
+    }
+    let num = |s: &str| -> Option<f64> {
+        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+            return None;
+        }
+        s.parse::<f64>().ok()
+    };
+    let micros = if parts.len() == 2 && parts[1].contains('.') {
+        // "mm:ss.fff"
+        num(parts[0])? * USECS_PER_MINUTE as f64 + num(parts[1])? * USECS_PER_SEC as f64
+    } else {
+        let h = num(parts[0])?;
+        let m = num(parts[1])?;
+        let s = parts.get(2).map_or(Some(0.0), |p| num(p))?;
+        if m >= 60.0 || s >= 60.0 {
+            return None;
+        }
+        h * USECS_PER_HOUR as f64 + m * USECS_PER_MINUTE as f64 + s * USECS_PER_SEC as f64
+    };
+    Some(if neg { -micros } else { micros })
+}
+
+/// ISO 8601 "format with designators": `P1Y2M3DT4H5M6S`, `PT1.5S`, `P1W`.
+fn parse_iso8601(s: &str, input: &str) -> SqlResult<Interval> {
+    let body = &s[1..];
+    if body.is_empty() {
+        return Err(bad_interval(input));
+    }
+    let mut acc = Acc::default();
+    let mut in_time = false;
+    let mut num = String::new();
+    for c in body.chars() {
+        match c {
+            't' if !in_time => {
+                if !num.is_empty() {
+                    return Err(bad_interval(input));
+                }
+                in_time = true;
+            }
+            '0'..='9' | '.' | '-' | '+' => num.push(c),
+            'y' | 'm' | 'w' | 'd' | 'h' | 's' => {
+                let v: f64 = num.parse().map_err(|_| bad_interval(input))?;
+                num.clear();
+                let unit = match (c, in_time) {
+                    ('y', false) => "y",
+                    ('m', false) => "mon",
+                    ('w', false) => "w",
+                    ('d', false) => "d",
+                    ('h', true) => "h",
+                    ('m', true) => "min",
+                    ('s', true) => "s",
+                    _ => return Err(bad_interval(input)),
+                };
+                apply_unit(&mut acc, v, unit);
+            }
+            _ => return Err(bad_interval(input)),
+        }
+    }
+    if !num.is_empty() {
+        return Err(bad_interval(input));
+    }
+    acc.finish(input)
+}
+
+/// Splits interval input into tokens: numbers, words, time fields (with ':') and
+/// year-month fields (`1-2`), separating a number from a directly attached unit (`1day`).
+fn tokenize(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c.is_ascii_whitespace() || c == b',' || c == b'@' {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        if c.is_ascii_alphabetic() {
+            while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
+                i += 1;
+            }
+        } else {
+            i += 1;
+            while i < bytes.len()
+                && (bytes[i].is_ascii_digit() || matches!(bytes[i], b'.' | b':' | b'-'))
+            {
+                i += 1;
+            }
+        }
+        out.push(s[start..i].to_string());
+    }
+    out
+}
+
+/// `interval_in` for IntervalStyle `postgres` input (which also accepts the SQL-standard and
+/// ISO 8601 forms).
+pub fn parse_interval(input: &str) -> SqlResult<Interval> {
+    let s = input.trim().to_ascii_lowercase();
+    if s.is_empty() {
+        return Err(bad_interval(input));
+    }
+    if s.starts_with('p') {
+        return parse_iso8601(&s, input);
+    }
+    let tokens = tokenize(&s);
+    let mut acc = Acc::default();
+    let mut ago = false;
+    let mut any = false;
+    let mut i = 0;
+    while i < tokens.len() {
+        let tok = &tokens[i];
+        if tok == "ago" {
+            ago = true;
+            i += 1;
+            continue;
+        }
+        if tok.contains(':') {
+            let micros = parse_time_field(tok).ok_or_else(|| bad_interval(input))?;
+            acc.add_micros(micros);
+            any = true;
+            i += 1;
+            continue;
+        }
+        let first = tok.as_bytes()[0];
+        if first.is_ascii_alphabetic() {
+            return Err(bad_interval(input));
+        }
+        // Year-month field "Y-M" (with an optional leading sign).
+        let body = tok.strip_prefix(['-', '+']).unwrap_or(tok);
+        if let Some((y, m)) = body.split_once('-') {
+            let y: i64 = y.parse().map_err(|_| bad_interval(input))?;
+            let m: i64 = m.parse().map_err(|_| bad_interval(input))?;
+            if m >= 12 {
+                return Err(field_overflow(input));
+            }
+            let total = y * 12 + m;
+            acc.months += if tok.starts_with('-') { -total } else { total };
+            any = true;
+            i += 1;
+            continue;
+        }
+        let v: f64 = tok.parse().map_err(|_| bad_interval(input))?;
+        if !v.is_finite() {
+            return Err(bad_interval(input));
+        }
+        let next = tokens.get(i + 1);
+        if let Some(unit) = next.and_then(|w| unit_of(w)) {
+            apply_unit(&mut acc, v, unit);
+            i += 2;
+        } else if next.is_some_and(|t| t.contains(':')) {
+            // "3 4:05:06": a bare number before a time field is days.
+            acc.add_days(v);
+            i += 1;
+        } else if next.is_none_or(|t| t == "ago") {
+            acc.add_micros(v * USECS_PER_SEC as f64);
+            i += 1;
+        } else {
+            return Err(bad_interval(input));
+        }
+        any = true;
+    }
+    if !any {
+        return Err(bad_interval(input));
+    }
+    let iv = acc.finish(input)?;
+    if ago {
+        iv.checked_neg().map_err(|_| field_overflow(input))
+    } else {
+        Ok(iv)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn out(s: &str) -> String {
+        let mut o = String::new();
+        match parse_interval(s) {
+            Ok(iv) => iv.write_postgres(&mut o),
+            Err(e) => o = format!("ERR {}", e.message),
+        }
+        o
+    }
+
+    #[test]
+    fn postgres_style() {
+        assert_eq!(out("-1 day 2 hours"), "-1 days +02:00:00");
+        assert_eq!(out("1.5 years"), "1 year 6 mons");
+        assert_eq!(out("1.5 months"), "1 mon 15 days");
+        assert_eq!(out("@ 1 hour ago"), "-01:00:00");
+        assert_eq!(out("P1Y2M3DT4H5M6S"), "1 year 2 mons 3 days 04:05:06");
+        assert_eq!(out("1-2"), "1 year 2 mons");
+        assert_eq!(out("10"), "00:00:10");
+        assert_eq!(out("-00:00:01"), "-00:00:01");
+        assert_eq!(out("1 day -1 second"), "1 day -00:00:01");
+        assert_eq!(out("3 4:05:06"), "3 days 04:05:06");
+        assert_eq!(out("0"), "00:00:00");
+        assert_eq!(
+            out("1 year 2 mons 3 days 04:05:06.5"),
+            "1 year 2 mons 3 days 04:05:06.5"
+        );
+        assert_eq!(out("1.5 days"), "1 day 12:00:00");
+        assert_eq!(out("2 weeks"), "14 days");
+        assert_eq!(out("1 hour 30 minutes"), "01:30:00");
+        assert!(out("abc").starts_with("ERR invalid input syntax for type interval"));
+    }
+
+    #[test]
+    fn span_equality() {
+        let a = Interval::new(1, 0, 0);
+        let b = Interval::new(0, 30, 0);
+        assert_eq!(a, b);
+        assert!(Interval::new(0, 1, 0) > Interval::new(0, 0, USECS_PER_DAY - 1));
+    }
+
+    #[test]
+    fn multiply() {
+        let iv = Interval::new(1, 0, 0).mul_f64(1.5).unwrap_or_default();
+        assert_eq!((iv.months, iv.days, iv.micros), (1, 15, 0));
+        let iv = Interval::new(0, 1, 0).div_f64(2.0).unwrap_or_default();
+        assert_eq!((iv.months, iv.days, iv.micros), (0, 0, 12 * USECS_PER_HOUR));
+    }
+}
