@@ -24,6 +24,7 @@ pub mod float;
 pub mod json;
 pub mod keycodec;
 pub mod numeric;
+pub mod numfmt;
 pub mod ops;
 pub mod rowcodec;
 pub mod text;

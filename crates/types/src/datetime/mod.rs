@@ -7,11 +7,11 @@
 //! `fields` extract/date_trunc/age/make_*; `to_char` the formatting functions.
 
 pub mod arith;
-// pub mod fields;
+pub mod fields;
 pub mod format;
 pub mod interval;
 pub mod parse;
-// pub mod to_char;
+pub mod to_char;
 pub mod zone;
 
 pub use interval::Interval;
