@@ -88,11 +88,16 @@ impl Array {
     }
 }
 
+/// The whitespace `array_in` skips (PostgreSQL's `scanner_isspace`, which includes \v).
+fn is_array_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C)
+}
+
 fn needs_quotes(s: &str) -> bool {
     s.is_empty()
         || s.eq_ignore_ascii_case("null")
         || s.bytes()
-            .any(|b| matches!(b, b'{' | b'}' | b',' | b'"' | b'\\') || b.is_ascii_whitespace())
+            .any(|b| matches!(b, b'{' | b'}' | b',' | b'"' | b'\\') || is_array_space(b))
 }
 
 /// Appends `array_out`'s text.
@@ -171,7 +176,7 @@ struct Parser<'a> {
 
 impl Parser<'_> {
     fn skip_ws(&mut self) {
-        while self.i < self.s.len() && self.s[self.i].is_ascii_whitespace() {
+        while self.i < self.s.len() && is_array_space(self.s[self.i]) {
             self.i += 1;
         }
     }
@@ -268,7 +273,7 @@ impl Parser<'_> {
                 }
             }
         }
-        while buf.len() > last_escaped && buf.last().is_some_and(u8::is_ascii_whitespace) {
+        while buf.len() > last_escaped && buf.last().is_some_and(|b| is_array_space(*b)) {
             buf.pop();
         }
         let s = String::from_utf8(buf).map_err(|_| malformed(self.text, "Invalid UTF-8."))?;

@@ -95,22 +95,24 @@ pub(crate) fn numeric_to_nbase(mant: &BigInt, scale: u32) -> (Vec<i16>, i16) {
         return (Vec::new(), 0);
     }
     let digits = mant.magnitude().to_string();
-    let int_len = digits.len() as i64 - i64::from(scale);
-    // Pad so the integer part and the fraction are whole groups of four.
-    let lead = (4 - int_len.rem_euclid(4)) % 4;
-    let frac_len = i64::from(scale);
-    let trail = (4 - frac_len.rem_euclid(4)) % 4;
-    let mut padded = String::with_capacity(digits.len() + 8);
-    let lead_zeros = if int_len < 0 { -int_len + lead } else { lead };
-    padded.extend(std::iter::repeat_n('0', lead_zeros as usize));
-    padded.push_str(&digits);
-    padded.extend(std::iter::repeat_n('0', trail as usize));
+    let scale = scale as usize;
+    // Split at the decimal point, then pad both sides to whole base-10000 groups.
+    let (int_part, frac_part) = if digits.len() > scale {
+        let (i, f) = digits.split_at(digits.len() - scale);
+        (i.to_string(), f.to_string())
+    } else {
+        (String::new(), "0".repeat(scale - digits.len()) + &digits)
+    };
+    let mut padded = "0".repeat((4 - int_part.len() % 4) % 4);
+    padded.push_str(&int_part);
+    let int_groups = (padded.len() / 4) as i64;
+    padded.push_str(&frac_part);
+    padded.push_str(&"0".repeat((4 - frac_part.len() % 4) % 4));
     let groups: Vec<i16> = padded
         .as_bytes()
         .chunks(4)
         .map(|c| c.iter().fold(0i16, |acc, d| acc * 10 + i16::from(d - b'0')))
         .collect();
-    let int_groups = (int_len.max(0) + lead) / 4;
     let mut weight = int_groups - 1;
     let mut start = 0;
     while start < groups.len() && groups[start] == 0 {

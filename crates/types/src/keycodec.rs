@@ -407,9 +407,7 @@ impl Reader<'_, '_> {
             DataType::Timestamptz => Value::Timestamptz(self.i64()?),
             DataType::Interval => {
                 let span = (u128::from_be_bytes(self.take()?) ^ (1 << 127)) as i128;
-                let day = i128::from(USECS_PER_DAY);
-                let days = i32::try_from(span.div_euclid(day)).map_err(|_| corrupt("interval"))?;
-                Value::Interval(Interval::new(0, days, span.rem_euclid(day) as i64))
+                Value::Interval(interval_from_span(span).ok_or_else(|| corrupt("interval"))?)
             }
             DataType::Uuid => Value::Uuid(self.take()?),
             DataType::Jsonb => {
@@ -447,6 +445,23 @@ impl Reader<'_, '_> {
             }
         })
     }
+}
+
+/// An interval with the given span: days and microseconds when they fit, months taking the
+/// excess otherwise (greedy from the largest unit, which always succeeds for spans of real
+/// intervals).
+fn interval_from_span(span: i128) -> Option<Interval> {
+    let day = i128::from(USECS_PER_DAY);
+    let clamp = |v: i128| v.clamp(i128::from(i32::MIN), i128::from(i32::MAX));
+    let (months, rest) = if (span / day).abs() <= i128::from(i32::MAX) {
+        (0, span)
+    } else {
+        let m = clamp(span / (30 * day));
+        (m, span - m * 30 * day)
+    };
+    let days = clamp(rest / day);
+    let micros = i64::try_from(rest - days * day).ok()?;
+    Some(Interval::new(months as i32, days as i32, micros))
 }
 
 /// Decodes one ascending key column of type `ty`, advancing `input` past it.

@@ -254,50 +254,80 @@ fn field_overflow(input: &str) -> SqlError {
     )
 }
 
-/// Accumulates interval fields with fractional cascading as `DecodeInterval` does.
+/// Accumulates interval fields as `DecodeInterval` does: integer parts exactly, fractional
+/// parts cascading down to the next smaller unit.
 #[derive(Default)]
 struct Acc {
-    months: i64,
-    days: i64,
-    micros: f64,
-    micros_int: i64,
+    months: i128,
+    days: i128,
+    micros: i128,
+    frac_micros: f64,
+}
+
+/// A parsed number: its integer part and its fractional part, both carrying the sign.
+#[derive(Clone, Copy)]
+struct Num {
+    whole: i128,
+    frac: f64,
+}
+
+fn parse_num(tok: &str) -> Option<Num> {
+    let (neg, body) = match tok.as_bytes().first()? {
+        b'-' => (true, &tok[1..]),
+        b'+' => (false, &tok[1..]),
+        _ => (false, tok),
+    };
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    if (int.is_empty() && frac.is_empty())
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+        || int.len() > 30
+    {
+        return None;
+    }
+    let whole: i128 = if int.is_empty() { 0 } else { int.parse().ok()? };
+    let frac: f64 = if frac.is_empty() {
+        0.0
+    } else {
+        format!("0.{frac}").parse().ok()?
+    };
+    Some(if neg {
+        Num {
+            whole: -whole,
+            frac: -frac,
+        }
+    } else {
+        Num { whole, frac }
+    })
 }
 
 impl Acc {
-    fn add_months(&mut self, v: f64) {
-        let whole = v.trunc();
-        self.months += whole as i64;
-        let frac_days = (v - whole) * 30.0;
-        self.add_days(frac_days);
+    fn add_days_f(&mut self, days: f64) {
+        let whole = days.trunc();
+        self.days += whole as i128;
+        self.frac_micros += (days - whole) * USECS_PER_DAY as f64;
     }
 
-    fn add_years(&mut self, v: f64) {
-        let whole = v.trunc();
-        self.months += whole as i64 * 12;
-        self.months += ((v - whole) * 12.0).round() as i64;
+    fn add_micros(&mut self, n: Num, unit: i64) {
+        self.micros = self
+            .micros
+            .saturating_add(n.whole.saturating_mul(i128::from(unit)));
+        self.frac_micros += n.frac * unit as f64;
     }
 
-    fn add_days(&mut self, v: f64) {
-        let whole = v.trunc();
-        self.days += whole as i64;
-        self.micros += (v - whole) * USECS_PER_DAY as f64;
-    }
-
-    fn add_micros(&mut self, v: f64) {
-        let whole = v.trunc();
-        self.micros_int += whole as i64;
-        self.micros += v - whole;
+    fn add_years(&mut self, n: Num, months_per: i128) {
+        self.months = self
+            .months
+            .saturating_add(n.whole.saturating_mul(months_per));
+        self.months += (n.frac * months_per as f64).round() as i128;
     }
 
     fn finish(self, input: &str) -> SqlResult<Interval> {
-        let micros = self
-            .micros_int
-            .checked_add(self.micros.round() as i64)
-            .ok_or_else(|| field_overflow(input))?;
+        let micros = self.micros + self.frac_micros.round() as i128;
         Ok(Interval {
             months: i32::try_from(self.months).map_err(|_| field_overflow(input))?,
             days: i32::try_from(self.days).map_err(|_| field_overflow(input))?,
-            micros,
+            micros: i64::try_from(micros).map_err(|_| field_overflow(input))?,
         })
     }
 }
@@ -320,25 +350,35 @@ fn unit_of(word: &str) -> Option<&'static str> {
     })
 }
 
-fn apply_unit(acc: &mut Acc, v: f64, unit: &str) {
+fn apply_unit(acc: &mut Acc, n: Num, unit: &str) {
     match unit {
-        "us" => acc.add_micros(v),
-        "ms" => acc.add_micros(v * 1000.0),
-        "s" => acc.add_micros(v * USECS_PER_SEC as f64),
-        "min" => acc.add_micros(v * USECS_PER_MINUTE as f64),
-        "h" => acc.add_micros(v * USECS_PER_HOUR as f64),
-        "d" => acc.add_days(v),
-        "w" => acc.add_days(v * 7.0),
-        "mon" => acc.add_months(v),
-        "y" => acc.add_years(v),
-        "dec" => acc.add_years(v * 10.0),
-        "c" => acc.add_years(v * 100.0),
-        _ => acc.add_years(v * 1000.0),
+        "us" => acc.add_micros(n, 1),
+        "ms" => acc.add_micros(n, 1000),
+        "s" => acc.add_micros(n, USECS_PER_SEC),
+        "min" => acc.add_micros(n, USECS_PER_MINUTE),
+        "h" => acc.add_micros(n, USECS_PER_HOUR),
+        "d" => {
+            acc.days = acc.days.saturating_add(n.whole);
+            acc.add_days_f(n.frac);
+        }
+        "w" => {
+            acc.days = acc.days.saturating_add(n.whole.saturating_mul(7));
+            acc.add_days_f(n.frac * 7.0);
+        }
+        "mon" => {
+            acc.months = acc.months.saturating_add(n.whole);
+            acc.add_days_f(n.frac * 30.0);
+        }
+        "y" => acc.add_years(n, 12),
+        "dec" => acc.add_years(n, 120),
+        "c" => acc.add_years(n, 1200),
+        _ => acc.add_years(n, 12_000),
     }
 }
 
-/// Parses `[-]h+:mm[:ss[.f]]` (or `mm:ss.f` when there are two fields and a fraction).
-fn parse_time_field(tok: &str) -> Option<f64> {
+/// Parses `[-]h+:mm[:ss[.f]]` (or `mm:ss.f` with two fields and a fraction) into exact
+/// microseconds.
+fn parse_time_field(tok: &str) -> Option<i128> {
     let (neg, t) = match tok.strip_prefix('-') {
         Some(r) => (true, r),
         None => (false, tok.strip_prefix('+').unwrap_or(tok)),
@@ -347,23 +387,42 @@ fn parse_time_field(tok: &str) -> Option<f64> {
     if parts.len() < 2 || parts.len() > 3 {
         return None;
     }
-    let num = |s: &str| -> Option<f64> {
-        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+    let int = |s: &str| -> Option<i128> {
+        if s.is_empty() || s.len() > 20 || !s.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
-        s.parse::<f64>().ok()
+        s.parse().ok()
+    };
+    // Seconds with an optional fraction, as exact microseconds.
+    let secs = |s: &str| -> Option<i128> {
+        let (w, f) = s.split_once('.').unwrap_or((s, ""));
+        if !f.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let mut frac: i128 = 0;
+        for (i, b) in f.bytes().take(7).enumerate() {
+            let d = i128::from(b - b'0');
+            if i < 6 {
+                frac = frac * 10 + d;
+            } else if d >= 5 {
+                frac += 1;
+            }
+        }
+        for _ in f.len().min(6)..6 {
+            frac *= 10;
+        }
+        Some(int(w)? * i128::from(USECS_PER_SEC) + frac)
     };
     let micros = if parts.len() == 2 && parts[1].contains('.') {
-        // "mm:ss.fff"
-        num(parts[0])? * USECS_PER_MINUTE as f64 + num(parts[1])? * USECS_PER_SEC as f64
+        int(parts[0])? * i128::from(USECS_PER_MINUTE) + secs(parts[1])?
     } else {
-        let h = num(parts[0])?;
-        let m = num(parts[1])?;
-        let s = parts.get(2).map_or(Some(0.0), |p| num(p))?;
-        if m >= 60.0 || s >= 60.0 {
+        let h = int(parts[0])?;
+        let m = int(parts[1])?;
+        let s = parts.get(2).map_or(Some(0), |p| secs(p))?;
+        if m >= 60 || s >= 60 * i128::from(USECS_PER_SEC) {
             return None;
         }
-        h * USECS_PER_HOUR as f64 + m * USECS_PER_MINUTE as f64 + s * USECS_PER_SEC as f64
+        h * i128::from(USECS_PER_HOUR) + m * i128::from(USECS_PER_MINUTE) + s
     };
     Some(if neg { -micros } else { micros })
 }
@@ -387,7 +446,7 @@ fn parse_iso8601(s: &str, input: &str) -> SqlResult<Interval> {
             }
             '0'..='9' | '.' | '-' | '+' => num.push(c),
             'y' | 'm' | 'w' | 'd' | 'h' | 's' => {
-                let v: f64 = num.parse().map_err(|_| bad_interval(input))?;
+                let v = parse_num(&num).ok_or_else(|| bad_interval(input))?;
                 num.clear();
                 let unit = match (c, in_time) {
                     ('y', false) => "y",
@@ -428,7 +487,8 @@ fn tokenize(s: &str) -> Vec<String> {
                 i += 1;
             }
         } else {
-            i += 1;
+            // Step over one whole character first (it may be multi-byte).
+            i += s[i..].chars().next().map_or(1, char::len_utf8);
             while i < bytes.len()
                 && (bytes[i].is_ascii_digit() || matches!(bytes[i], b'.' | b':' | b'-'))
             {
@@ -464,7 +524,7 @@ pub fn parse_interval(input: &str) -> SqlResult<Interval> {
         }
         if tok.contains(':') {
             let micros = parse_time_field(tok).ok_or_else(|| bad_interval(input))?;
-            acc.add_micros(micros);
+            acc.micros += micros;
             any = true;
             i += 1;
             continue;
@@ -481,26 +541,23 @@ pub fn parse_interval(input: &str) -> SqlResult<Interval> {
             if m >= 12 {
                 return Err(field_overflow(input));
             }
-            let total = y * 12 + m;
+            let total = i128::from(y) * 12 + i128::from(m);
             acc.months += if tok.starts_with('-') { -total } else { total };
             any = true;
             i += 1;
             continue;
         }
-        let v: f64 = tok.parse().map_err(|_| bad_interval(input))?;
-        if !v.is_finite() {
-            return Err(bad_interval(input));
-        }
+        let v = parse_num(tok).ok_or_else(|| bad_interval(input))?;
         let next = tokens.get(i + 1);
         if let Some(unit) = next.and_then(|w| unit_of(w)) {
             apply_unit(&mut acc, v, unit);
             i += 2;
         } else if next.is_some_and(|t| t.contains(':')) {
             // "3 4:05:06": a bare number before a time field is days.
-            acc.add_days(v);
+            apply_unit(&mut acc, v, "d");
             i += 1;
         } else if next.is_none_or(|t| t == "ago") {
-            acc.add_micros(v * USECS_PER_SEC as f64);
+            acc.add_micros(v, USECS_PER_SEC);
             i += 1;
         } else {
             return Err(bad_interval(input));
