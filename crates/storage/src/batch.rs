@@ -44,6 +44,8 @@ impl WriteBatch {
 
     /// Sets `key` to `value` in keyspace `ks`.
     pub fn put(&mut self, ks: KeyspaceId, key: &[u8], value: &[u8]) {
+        // One growth step per op instead of several doublings of a small buffer.
+        self.data.reserve(1 + 4 + 10 + key.len() + 10 + value.len());
         self.data.push(OP_PUT);
         put_u32(&mut self.data, ks.0);
         put_bytes(&mut self.data, key);
@@ -55,6 +57,7 @@ impl WriteBatch {
 
     /// Deletes `key` from keyspace `ks`.
     pub fn delete(&mut self, ks: KeyspaceId, key: &[u8]) {
+        self.data.reserve(1 + 4 + 10 + key.len());
         self.data.push(OP_DELETE);
         put_u32(&mut self.data, ks.0);
         put_bytes(&mut self.data, key);
@@ -101,22 +104,50 @@ pub(crate) struct Op<'a> {
     pub value: Option<&'a [u8]>,
 }
 
-/// Decodes the operations of an encoded batch, failing on malformed bytes with a reason.
-pub(crate) fn decode_ops(data: &[u8]) -> std::result::Result<Vec<Op<'_>>, &'static str> {
-    let mut r = Reader::new(data);
-    let mut ops = Vec::new();
-    while !r.is_empty() {
-        let kind = r.u8()?;
-        let ks = KeyspaceId(r.u32()?);
-        let key = r.bytes()?;
+/// Iterates the operations of an encoded batch without allocating; yields an error (and then
+/// stops) on malformed bytes.
+pub(crate) struct OpIter<'a> {
+    r: Reader<'a>,
+    failed: bool,
+}
+
+pub(crate) fn ops(data: &[u8]) -> OpIter<'_> {
+    OpIter {
+        r: Reader::new(data),
+        failed: false,
+    }
+}
+
+impl<'a> OpIter<'a> {
+    fn decode_one(&mut self) -> std::result::Result<Op<'a>, &'static str> {
+        let kind = self.r.u8()?;
+        let ks = KeyspaceId(self.r.u32()?);
+        let key = self.r.bytes()?;
         let value = match kind {
-            OP_PUT => Some(r.bytes()?),
+            OP_PUT => Some(self.r.bytes()?),
             OP_DELETE => None,
             _ => return Err("unknown operation kind"),
         };
-        ops.push(Op { ks, key, value });
+        Ok(Op { ks, key, value })
     }
-    Ok(ops)
+}
+
+impl<'a> Iterator for OpIter<'a> {
+    type Item = std::result::Result<Op<'a>, &'static str>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed || self.r.is_empty() {
+            return None;
+        }
+        let r = self.decode_one();
+        self.failed = r.is_err();
+        Some(r)
+    }
+}
+
+/// Decodes the operations of an encoded batch, failing on malformed bytes with a reason.
+pub(crate) fn decode_ops(data: &[u8]) -> std::result::Result<Vec<Op<'_>>, &'static str> {
+    ops(data).collect()
 }
 
 /// Checks a batch against the engine's limits before it is committed.

@@ -2,12 +2,12 @@
 //! least recently used. Sharded by key hash so concurrent readers rarely meet on one mutex;
 //! each shard is a hash map into a slab-backed doubly linked list.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use parking_lot::Mutex;
 
+use crate::hash::FastMap;
 use crate::sstable::block::Block;
 
 const SHARDS: usize = 16;
@@ -25,7 +25,7 @@ struct Slot {
 }
 
 struct Shard {
-    map: HashMap<CacheKey, usize>,
+    map: FastMap<CacheKey, usize>,
     slots: Vec<Slot>,
     free: Vec<usize>,
     /// Most recently used.
@@ -39,7 +39,7 @@ struct Shard {
 impl Shard {
     fn new(capacity_bytes: usize) -> Shard {
         Shard {
-            map: HashMap::new(),
+            map: FastMap::default(),
             slots: Vec::new(),
             free: Vec::new(),
             head: NIL,

@@ -11,14 +11,13 @@
 //! write gets `Error::ReadOnly` carrying it. Nothing is applied to memtables after a failure,
 //! so readers never see a commit that was not acknowledged as durable.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use parking_lot::{Condvar, Mutex};
 
-use crate::batch::{Op, WriteBatch, check_limits, decode_ops};
+use crate::batch::{WriteBatch, check_limits, ops};
 use crate::engine::{CommitState, Core, Keyspace, SealedSegment, freeze};
 use crate::memtable::Memtable;
 use crate::metrics::{add, add_duration};
@@ -36,6 +35,9 @@ pub(crate) const WAL_SEGMENT_MAX_BYTES: u64 = 64 * 1024 * 1024;
 /// How long a stalled leader sleeps between checks (it is also woken by every flush and
 /// compaction that finishes).
 const STALL_POLL: Duration = Duration::from_millis(20);
+
+/// A segment holding no more than its header (plus slack) has nothing worth checkpointing.
+const EMPTY_SEGMENT_BYTES: u64 = 64;
 
 /// A writer waiting in the queue.
 pub(crate) struct PendingWrite {
@@ -112,37 +114,34 @@ impl Core {
             return vec![Err(e); batches.len()];
         }
         let mut results: Vec<Option<Result<SeqNo>>> = vec![None; batches.len()];
-        let mut decoded: Vec<Vec<Op<'_>>> = Vec::with_capacity(batches.len());
-        let mut touched: HashMap<KeyspaceId, Arc<Keyspace>> = HashMap::new();
+        // Groups touch few keyspaces: a vector searched linearly beats a hash map here.
+        let mut touched: Vec<Arc<Keyspace>> = Vec::new();
         {
             let map = self.keyspaces.read();
             for (i, b) in batches.iter().enumerate() {
-                let ops = match decode_ops(&b.data) {
-                    Ok(ops) => ops,
-                    Err(reason) => {
-                        results[i] = Some(Err(Error::InvalidArgument {
-                            reason: format!("malformed write batch: {reason}"),
-                        }));
-                        decoded.push(Vec::new());
+                for op in ops(&b.data) {
+                    let op = match op {
+                        Ok(op) => op,
+                        Err(reason) => {
+                            results[i] = Some(Err(Error::InvalidArgument {
+                                reason: format!("malformed write batch: {reason}"),
+                            }));
+                            break;
+                        }
+                    };
+                    if touched.iter().any(|t| t.id == op.ks) {
                         continue;
                     }
-                };
-                let mut mine = Vec::new();
-                for op in &ops {
                     match map.by_id.get(&op.ks) {
-                        Some(ks) => mine.push(ks.clone()),
+                        // A keyspace of a batch refused below stays in `touched`: harmless, it
+                        // only widens the room-making checks.
+                        Some(ks) => touched.push(ks.clone()),
                         None => {
                             results[i] = Some(Err(Error::KeyspaceNotFound { id: op.ks }));
                             break;
                         }
                     }
                 }
-                if results[i].is_none() {
-                    for ks in mine {
-                        touched.entry(ks.id).or_insert(ks);
-                    }
-                }
-                decoded.push(ops);
             }
         }
         let group_bytes: u64 = batches
@@ -199,19 +198,19 @@ impl Core {
         *last_seqno = seq;
 
         // Apply in seqno order, then publish.
-        let mut mems: HashMap<KeyspaceId, Arc<Memtable>> = HashMap::with_capacity(touched.len());
+        let mems: Vec<(KeyspaceId, Arc<Memtable>)> = touched
+            .iter()
+            .map(|ks| (ks.id, ks.current().active.clone()))
+            .collect();
         let mut committed = 0u64;
-        for (ops, r) in decoded.iter().zip(&results) {
+        for (b, r) in batches.iter().zip(&results) {
             let Some(Ok(seqno)) = r else { continue };
             committed += 1;
-            for op in ops {
-                let mem = mems
-                    .entry(op.ks)
-                    .or_insert_with(|| match touched.get(&op.ks) {
-                        Some(ks) => ks.current().active.clone(),
-                        None => Arc::new(Memtable::new()),
-                    });
-                mem.insert(op.key, *seqno, op.value);
+            // Validated above: every op decodes and names a live keyspace.
+            for op in ops(&b.data).flatten() {
+                if let Some((_, mem)) = mems.iter().find(|(id, _)| *id == op.ks) {
+                    mem.insert(op.key, *seqno, op.value);
+                }
             }
         }
         self.visible.store(seq, Ordering::Release);
@@ -275,41 +274,82 @@ impl Core {
         })
     }
 
-    fn make_room(
+    /// Auto-checkpoint. Past half the threshold a checkpoint starts in the background (freeze
+    /// and rotate here, flush on the flusher thread); a write that would take the live WAL past
+    /// the threshold while that checkpoint is still flushing waits for it (a stall, never an
+    /// error), so the WAL stays within the threshold plus one group.
+    fn keep_wal_under_threshold(
         &self,
         cs: &mut CommitState,
-        touched: &HashMap<KeyspaceId, Arc<Keyspace>>,
         group_bytes: u64,
+        stalled: &mut bool,
     ) -> Result<()> {
-        // Auto-checkpoint before the WAL would cross its threshold. While the previous one is
-        // still flushing, another would only freeze tiny memtables; the stall rules below
-        // bound the WAL meanwhile.
-        if self.live_wal_bytes(cs) + group_bytes > self.opts.wal_checkpoint_threshold_bytes {
+        let threshold = self.opts.wal_checkpoint_threshold_bytes;
+        loop {
+            let live = self.live_wal_bytes(cs) + group_bytes;
+            if live <= threshold / 2 {
+                return Ok(());
+            }
             let busy = cs
                 .checkpoint_target
                 .is_some_and(|t| self.unflushed_at_or_before(t));
             if !busy {
+                // The flusher may not have deleted what the last checkpoint freed yet.
+                if let Err(e) = self.retire_wal_segments() {
+                    tracing::warn!(error = %e, "could not delete retired WAL segments");
+                    return Ok(());
+                }
+                if self.live_wal_bytes(cs) + group_bytes <= threshold / 2 {
+                    return Ok(());
+                }
+                if cs.wal.size_bytes() <= EMPTY_SEGMENT_BYTES {
+                    return Ok(()); // nothing written since the last rotation: nothing to gain
+                }
                 let target = self.begin_checkpoint(cs)?;
                 cs.checkpoint_target = Some(target);
                 add(&self.counters.checkpoints, 1);
             }
-        } else if cs.wal.size_bytes() + group_bytes > WAL_SEGMENT_MAX_BYTES {
+            if live <= threshold {
+                return Ok(());
+            }
+            if !*stalled {
+                *stalled = true;
+                add(&self.counters.write_stalls, 1);
+            }
+            self.check_writable()?;
+            self.request_flush();
+            let mut st = self.bg.state.lock();
+            if st.shutdown {
+                return Err(Error::Closed);
+            }
+            self.bg.done_cv.wait_for(&mut st, STALL_POLL);
+        }
+    }
+
+    fn make_room(
+        &self,
+        cs: &mut CommitState,
+        touched: &[Arc<Keyspace>],
+        group_bytes: u64,
+    ) -> Result<()> {
+        let start = Instant::now();
+        let mut stalled = false;
+        self.keep_wal_under_threshold(cs, group_bytes, &mut stalled)?;
+        if cs.wal.size_bytes() + group_bytes > WAL_SEGMENT_MAX_BYTES {
             self.rotate_wal(cs)?;
         }
-        for ks in touched.values() {
+        for ks in touched {
             if ks.current().active.size_bytes() >= self.opts.memtable_size_bytes
                 && freeze(ks, cs.last_seqno)
             {
                 self.request_flush();
             }
         }
-        let start = Instant::now();
         let mut slowed = false;
-        let mut stalled = false;
         loop {
             self.check_writable()?;
             let (mut stop, mut slow) = (false, false);
-            for ks in touched.values() {
+            for ks in touched {
                 let sv = ks.current();
                 let imms = sv.immutables.len();
                 let l0 = sv.levels.levels[0].len();

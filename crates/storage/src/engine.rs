@@ -75,7 +75,7 @@ impl Keyspace {
 
 #[derive(Default)]
 pub(crate) struct KeyspaceMap {
-    pub by_id: HashMap<KeyspaceId, Arc<Keyspace>>,
+    pub by_id: crate::hash::FastMap<KeyspaceId, Arc<Keyspace>>,
     pub by_name: HashMap<String, KeyspaceId>,
 }
 

@@ -25,6 +25,7 @@ mod error;
 mod export;
 mod flush;
 pub mod fs;
+mod hash;
 mod manifest;
 mod memtable;
 mod metrics;

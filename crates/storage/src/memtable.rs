@@ -20,6 +20,104 @@ use crate::SeqNo;
 /// Bookkeeping bytes charged per version on top of key and value (tree node share, boxes).
 const VERSION_OVERHEAD_BYTES: usize = 64;
 
+/// A memtable key: the first 8 bytes as a big-endian integer beside the whole key, so that most
+/// comparisons in the tree are one integer compare instead of a `memcmp` call. The order is
+/// exactly the byte order of the keys (a shorter key's prefix is zero-padded, and ties fall
+/// back to comparing the whole keys).
+#[derive(Clone, PartialEq, Eq)]
+struct MemKey {
+    prefix: u64,
+    bytes: Box<[u8]>,
+}
+
+fn prefix_of(k: &[u8]) -> u64 {
+    let mut w = [0u8; 8];
+    let n = k.len().min(8);
+    w[..n].copy_from_slice(&k[..n]);
+    u64::from_be_bytes(w)
+}
+
+impl Ord for MemKey {
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        self.prefix
+            .cmp(&o.prefix)
+            .then_with(|| self.bytes.cmp(&o.bytes))
+    }
+}
+
+impl PartialOrd for MemKey {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+
+/// What lookups borrow stored keys as, so a `&[u8]` can be searched for without allocating a
+/// `MemKey` (the usual trait-object `Borrow` technique).
+trait KeyView {
+    fn prefix(&self) -> u64;
+    fn bytes(&self) -> &[u8];
+}
+
+impl KeyView for MemKey {
+    fn prefix(&self) -> u64 {
+        self.prefix
+    }
+    fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+struct LookupKey<'a> {
+    prefix: u64,
+    bytes: &'a [u8],
+}
+
+impl<'a> LookupKey<'a> {
+    fn new(bytes: &'a [u8]) -> LookupKey<'a> {
+        LookupKey {
+            prefix: prefix_of(bytes),
+            bytes,
+        }
+    }
+}
+
+impl KeyView for LookupKey<'_> {
+    fn prefix(&self) -> u64 {
+        self.prefix
+    }
+    fn bytes(&self) -> &[u8] {
+        self.bytes
+    }
+}
+
+impl<'a> std::borrow::Borrow<dyn KeyView + 'a> for MemKey {
+    fn borrow(&self) -> &(dyn KeyView + 'a) {
+        self
+    }
+}
+
+impl Ord for dyn KeyView + '_ {
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        self.prefix()
+            .cmp(&o.prefix())
+            .then_with(|| self.bytes().cmp(o.bytes()))
+    }
+}
+
+impl PartialOrd for dyn KeyView + '_ {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+
+impl PartialEq for dyn KeyView + '_ {
+    fn eq(&self, o: &Self) -> bool {
+        self.prefix() == o.prefix() && self.bytes() == o.bytes()
+    }
+}
+
+impl Eq for dyn KeyView + '_ {}
+
 /// One key's versions: the newest inline (most keys have one), older ones newest first.
 struct Versions {
     seqno: SeqNo,
@@ -51,7 +149,7 @@ pub(crate) struct KvEntry {
 
 /// An in-memory table of recent writes for one keyspace.
 pub(crate) struct Memtable {
-    map: RwLock<BTreeMap<Box<[u8]>, Versions>>,
+    map: RwLock<BTreeMap<MemKey, Versions>>,
     size_bytes: AtomicUsize,
     /// Lowest and highest seqno inserted (`u64::MAX` / 0 while empty).
     min_seqno: AtomicU64,
@@ -90,24 +188,31 @@ impl Memtable {
         let added = key.len() + value.as_ref().map_or(0, |v| v.len()) + VERSION_OVERHEAD_BYTES;
         {
             let mut map = self.map.write();
-            if let Some(v) = map.get_mut(key) {
-                debug_assert!(seqno >= v.seqno, "versions must arrive in seqno order");
-                if seqno == v.seqno {
-                    v.value = value;
-                } else {
-                    let old_seqno = std::mem::replace(&mut v.seqno, seqno);
-                    let old_value = std::mem::replace(&mut v.value, value);
-                    v.older.insert(0, (old_seqno, old_value));
+            // One traversal: most inserts are new keys, so allocating the key up front is not
+            // wasted work, and `entry` avoids a second search.
+            let k = MemKey {
+                prefix: prefix_of(key),
+                bytes: key.into(),
+            };
+            match map.entry(k) {
+                std::collections::btree_map::Entry::Occupied(mut o) => {
+                    let v = o.get_mut();
+                    debug_assert!(seqno >= v.seqno, "versions must arrive in seqno order");
+                    if seqno == v.seqno {
+                        v.value = value;
+                    } else {
+                        let old_seqno = std::mem::replace(&mut v.seqno, seqno);
+                        let old_value = std::mem::replace(&mut v.value, value);
+                        v.older.insert(0, (old_seqno, old_value));
+                    }
                 }
-            } else {
-                map.insert(
-                    key.into(),
-                    Versions {
+                std::collections::btree_map::Entry::Vacant(slot) => {
+                    slot.insert(Versions {
                         seqno,
                         value,
                         older: Vec::new(),
-                    },
-                );
+                    });
+                }
             }
         }
         self.size_bytes.fetch_add(added, Ordering::Relaxed);
@@ -118,7 +223,8 @@ impl Memtable {
     /// The newest version of `key` with seqno <= `snap`.
     pub(crate) fn get(&self, key: &[u8], snap: SeqNo) -> Option<(SeqNo, Option<Vec<u8>>)> {
         let map = self.map.read();
-        let (seqno, value) = map.get(key)?.visible(snap)?;
+        let lookup = LookupKey::new(key);
+        let (seqno, value) = map.get(&lookup as &dyn KeyView)?.visible(snap)?;
         Some((seqno, value.map(<[u8]>::to_vec)))
     }
 
@@ -145,8 +251,13 @@ impl Memtable {
             return None;
         }
         let map = self.map.read();
-        let range = map.range::<[u8], _>((lower, upper));
-        let iter: Box<dyn Iterator<Item = (&Box<[u8]>, &Versions)>> = if reverse {
+        let lo = lower.map(LookupKey::new);
+        let hi = upper.map(LookupKey::new);
+        let range = map.range::<dyn KeyView, _>((
+            lo.as_ref().map(|k| k as &dyn KeyView),
+            hi.as_ref().map(|k| k as &dyn KeyView),
+        ));
+        let iter: Box<dyn Iterator<Item = (&MemKey, &Versions)>> = if reverse {
             Box::new(range.rev())
         } else {
             Box::new(range)
@@ -155,13 +266,13 @@ impl Memtable {
         for (examined, (k, v)) in iter.enumerate() {
             if let Some((seqno, value)) = v.visible(snap) {
                 out.push(KvEntry {
-                    key: k.to_vec(),
+                    key: k.bytes.to_vec(),
                     seqno,
                     value: value.map(<[u8]>::to_vec),
                 });
             }
             if out.len() - start_len >= max_entries || examined + 1 >= 4 * max_entries {
-                return Some(k.to_vec());
+                return Some(k.bytes.to_vec());
             }
         }
         None
@@ -175,9 +286,9 @@ impl Memtable {
     ) -> Result<(), E> {
         let map = self.map.read();
         for (k, v) in map.iter() {
-            f(k, v.seqno, v.value.as_deref())?;
+            f(&k.bytes, v.seqno, v.value.as_deref())?;
             for (s, val) in &v.older {
-                f(k, *s, val.as_deref())?;
+                f(&k.bytes, *s, val.as_deref())?;
             }
         }
         Ok(())

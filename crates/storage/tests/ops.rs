@@ -140,8 +140,8 @@ fn auto_checkpoint_bounds_the_wal_even_with_an_idle_keyspace() {
     let m = e.metrics();
     assert!(m.checkpoints > 2, "{m:?}");
     assert!(m.wal_segments_deleted > 2, "{m:?}");
-    // Bounded: the threshold, plus what arrives while the background flush completes.
-    assert!(max_wal < 4 * threshold, "WAL grew to {max_wal} bytes");
+    // Bounded by the threshold (plus at most one commit group).
+    assert!(max_wal <= threshold + 4096, "WAL grew to {max_wal} bytes");
     e.close().unwrap();
     let e = Engine::open(dir.path(), opts()).unwrap();
     let s = e.snapshot();
