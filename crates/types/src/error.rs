@@ -35,6 +35,7 @@ impl SqlState {
     pub const NULL_VALUE_NOT_ALLOWED: SqlState = SqlState("22004");
     pub const INVALID_DATETIME_FORMAT: SqlState = SqlState("22007");
     pub const DATETIME_FIELD_OVERFLOW: SqlState = SqlState("22008");
+    pub const INTERVAL_FIELD_OVERFLOW: SqlState = SqlState("22015");
     pub const INVALID_TIME_ZONE_DISPLACEMENT_VALUE: SqlState = SqlState("22009");
     pub const DIVISION_BY_ZERO: SqlState = SqlState("22012");
     pub const INVALID_PARAMETER_VALUE: SqlState = SqlState("22023");

@@ -146,9 +146,47 @@ fn is_plain_number(s: &str) -> bool {
     t.starts_with(|c: char| c.is_ascii_digit() || c == '.')
 }
 
+/// C's `strtod` also reads hexadecimal floats (`0x1.8p3`); PostgreSQL inherits that.
+fn parse_hex_float(s: &str) -> Option<f64> {
+    let (neg, t) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let t = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X"))?;
+    let (mant, exp) = match t.find(['p', 'P']) {
+        Some(i) => (&t[..i], t[i + 1..].parse::<i32>().ok()?),
+        None => (t, 0),
+    };
+    let (int, frac) = mant.split_once('.').unwrap_or((mant, ""));
+    if int.is_empty() && frac.is_empty() {
+        return None;
+    }
+    let mut v = 0f64;
+    for c in int.chars() {
+        v = v * 16.0 + f64::from(c.to_digit(16)?);
+    }
+    let mut scale = 1.0 / 16.0;
+    for c in frac.chars() {
+        v += f64::from(c.to_digit(16)?) * scale;
+        scale /= 16.0;
+    }
+    let v = v * 2f64.powi(exp.clamp(-2000, 2000));
+    Some(if neg { -v } else { v })
+}
+
 /// `float8in`.
 pub fn parse_f64(input: &str) -> SqlResult<f64> {
     let s = input.trim_matches(|c: char| c.is_ascii_whitespace());
+    if let Some(v) = parse_hex_float(s) {
+        if v.is_infinite() {
+            return Err(SqlError::new(
+                SqlState::NUMERIC_VALUE_OUT_OF_RANGE,
+                format!("\"{input}\" is out of range for type double precision"),
+            ));
+        }
+        return Ok(v);
+    }
     let v: f64 = s
         .parse()
         .map_err(|_| SqlError::invalid_text("double precision", input))?;

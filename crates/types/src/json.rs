@@ -23,7 +23,15 @@ pub enum Json {
 fn syntax_error(type_name: &str, detail: String) -> SqlError {
     SqlError::new(
         SqlState::INVALID_TEXT_REPRESENTATION,
-        format!("invalid input syntax for type {type_name}"),
+        // PostgreSQL reports jsonb syntax errors as "type json" too.
+        format!(
+            "invalid input syntax for type {}",
+            if type_name == "jsonb" {
+                "json"
+            } else {
+                type_name
+            }
+        ),
     )
     .with_detail(detail)
 }
@@ -222,6 +230,12 @@ impl Parser<'_> {
                         b't' => out.push('\t'),
                         b'u' => {
                             let mut cp = self.hex4()?;
+                            // `json` only checks escapes syntactically; the text is kept as
+                            // written, so \u0000 and lone surrogates are accepted.
+                            if self.type_name == "json" {
+                                out.push(char::from_u32(cp).unwrap_or('\u{FFFD}'));
+                                continue;
+                            }
                             if (0xD800..0xDC00).contains(&cp) {
                                 if self.b.get(self.i) == Some(&b'\\')
                                     && self.b.get(self.i + 1) == Some(&b'u')
@@ -522,7 +536,7 @@ mod tests {
         assert_eq!(c(r#" [1.0, 1e2, -0, 1E-2] "#), "[1.0, 100, 0, 0.01]");
         assert_eq!(c(r#""a\u00e9\n""#), "\"aé\\n\"");
         assert_eq!(c("null"), "null");
-        assert!(c("{").starts_with("ERR invalid input syntax for type jsonb"));
+        assert!(c("{").starts_with("ERR invalid input syntax for type json"));
         assert!(c("[1,]").starts_with("ERR"));
         assert!(c("01").starts_with("ERR"));
         assert!(c("\"\\u0000\"").starts_with("ERR unsupported Unicode escape sequence"));

@@ -28,6 +28,7 @@ pub mod numfmt;
 pub mod ops;
 pub mod rowcodec;
 pub mod text;
+pub mod typename;
 pub mod value;
 
 pub use array::{Array, ArrayDim};
@@ -42,5 +43,6 @@ pub use ops::{
     BinaryOp, CandidateError, OperatorSig, UnaryOp, UnarySig, common_type, eval_binary, eval_unary,
     resolve_binary, resolve_unary, select_function_candidate,
 };
-pub use text::{format_text, parse_text, write_text};
+pub use text::{format_text, format_text_into, parse_text, write_text};
+pub use typename::parse_type_name;
 pub use value::{Row, Value};

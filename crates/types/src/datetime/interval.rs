@@ -249,7 +249,7 @@ fn bad_interval(input: &str) -> SqlError {
 
 fn field_overflow(input: &str) -> SqlError {
     SqlError::new(
-        SqlState::DATETIME_FIELD_OVERFLOW,
+        SqlState::INTERVAL_FIELD_OVERFLOW,
         format!("interval field value out of range: \"{input}\""),
     )
 }
@@ -325,9 +325,9 @@ impl Acc {
     fn finish(self, input: &str) -> SqlResult<Interval> {
         let micros = self.micros + self.frac_micros.round() as i128;
         Ok(Interval {
-            months: i32::try_from(self.months).map_err(|_| field_overflow(input))?,
+            months: i32::try_from(self.months).map_err(|_| interval_out_of_range())?,
             days: i32::try_from(self.days).map_err(|_| field_overflow(input))?,
-            micros: i64::try_from(micros).map_err(|_| field_overflow(input))?,
+            micros: i64::try_from(micros).map_err(|_| bad_interval(input))?,
         })
     }
 }
@@ -348,6 +348,24 @@ fn unit_of(word: &str) -> Option<&'static str> {
         "millennium" | "millennia" | "mil" | "mils" => "mil",
         _ => return None,
     })
+}
+
+/// A distinct bit per unit for duplicate detection.
+fn unit_bit(unit: &str) -> u32 {
+    match unit {
+        "us" => 1,
+        "ms" => 2,
+        "s" => 4,
+        "min" => 8,
+        "h" => 16,
+        "d" => 32,
+        "w" => 64,
+        "mon" => 128,
+        "y" => 256,
+        "dec" => 512,
+        "c" => 1024,
+        _ => 2048,
+    }
 }
 
 fn apply_unit(acc: &mut Acc, n: Num, unit: &str) {
@@ -427,11 +445,35 @@ fn parse_time_field(tok: &str) -> Option<i128> {
     Some(if neg { -micros } else { micros })
 }
 
+/// ISO 8601 "alternative format": `P0001-02-03T04:05:06`.
+fn parse_iso8601_alternative(body: &str, input: &str) -> SqlResult<Interval> {
+    let (date, time) = body.split_once('t').unwrap_or((body, ""));
+    let parts: Vec<&str> = date.split('-').collect();
+    if parts.len() != 3 {
+        return Err(bad_interval(input));
+    }
+    let num = |p: &str| parse_num(p).ok_or_else(|| bad_interval(input));
+    let mut acc = Acc::default();
+    apply_unit(&mut acc, num(parts[0])?, "y");
+    apply_unit(&mut acc, num(parts[1])?, "mon");
+    apply_unit(&mut acc, num(parts[2])?, "d");
+    if !time.is_empty() {
+        acc.micros += parse_time_field(time).ok_or_else(|| bad_interval(input))?;
+    }
+    acc.finish(input)
+}
+
 /// ISO 8601 "format with designators": `P1Y2M3DT4H5M6S`, `PT1.5S`, `P1W`.
 fn parse_iso8601(s: &str, input: &str) -> SqlResult<Interval> {
     let body = &s[1..];
     if body.is_empty() {
         return Err(bad_interval(input));
+    }
+    if body.contains('-')
+        && body.as_bytes()[0].is_ascii_digit()
+        && body.chars().filter(|c| *c == '-').count() == 2
+    {
+        return parse_iso8601_alternative(body, input);
     }
     let mut acc = Acc::default();
     let mut in_time = false;
@@ -512,6 +554,15 @@ pub fn parse_interval(input: &str) -> SqlResult<Interval> {
     }
     let tokens = tokenize(&s);
     let mut acc = Acc::default();
+    // Each unit may appear once, as in PostgreSQL ("1 day 1 day" is an error).
+    let mut seen: u32 = 0;
+    let mut mark = |bits: u32| -> SqlResult<()> {
+        if seen & bits != 0 {
+            return Err(bad_interval(input));
+        }
+        seen |= bits;
+        Ok(())
+    };
     let mut ago = false;
     let mut any = false;
     let mut i = 0;
@@ -524,6 +575,7 @@ pub fn parse_interval(input: &str) -> SqlResult<Interval> {
         }
         if tok.contains(':') {
             let micros = parse_time_field(tok).ok_or_else(|| bad_interval(input))?;
+            mark(unit_bit("h") | unit_bit("min") | unit_bit("s"))?;
             acc.micros += micros;
             any = true;
             i += 1;
@@ -541,6 +593,7 @@ pub fn parse_interval(input: &str) -> SqlResult<Interval> {
             if m >= 12 {
                 return Err(field_overflow(input));
             }
+            mark(unit_bit("y") | unit_bit("mon"))?;
             let total = i128::from(y) * 12 + i128::from(m);
             acc.months += if tok.starts_with('-') { -total } else { total };
             any = true;
@@ -550,13 +603,16 @@ pub fn parse_interval(input: &str) -> SqlResult<Interval> {
         let v = parse_num(tok).ok_or_else(|| bad_interval(input))?;
         let next = tokens.get(i + 1);
         if let Some(unit) = next.and_then(|w| unit_of(w)) {
+            mark(unit_bit(unit))?;
             apply_unit(&mut acc, v, unit);
             i += 2;
         } else if next.is_some_and(|t| t.contains(':')) {
             // "3 4:05:06": a bare number before a time field is days.
+            mark(unit_bit("d"))?;
             apply_unit(&mut acc, v, "d");
             i += 1;
         } else if next.is_none_or(|t| t == "ago") {
+            mark(unit_bit("s"))?;
             acc.add_micros(v, USECS_PER_SEC);
             i += 1;
         } else {

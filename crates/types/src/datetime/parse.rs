@@ -49,7 +49,8 @@ struct Decoded {
     bc: bool,
     pm: Option<bool>,
     julian: Option<i64>,
-    hour12: Option<u32>,
+    /// Numbers seen before a month name told how to read them ("8 Jan 1999").
+    pending: Vec<String>,
 }
 
 struct Ctx<'a> {
@@ -279,8 +280,9 @@ fn assign_number(d: &mut Decoded, digits: &str, want_time: bool, cx: &Ctx) -> Sq
         d.day = Some(u32::try_from(v).map_err(|_| cx.range())?);
         return Ok(());
     }
-    if d.time.is_some() && d.pm.is_none() && d.hour12.is_none() && len <= 2 {
-        return Err(cx.bad());
+    if d.month.is_none() && !have_date && d.pending.len() < 2 {
+        d.pending.push(digits.to_string());
+        return Ok(());
     }
     Err(cx.bad())
 }
@@ -426,6 +428,12 @@ fn decode(input: &str, order: DateOrder, want_time: bool, cx: &Ctx) -> SqlResult
                 e += 1;
             }
             let off = parse_offset(&s[i..e]).ok_or_else(|| cx.bad())?;
+            if off.abs() >= 16 * 3600 {
+                return Err(SqlError::new(
+                    SqlState::INVALID_TIME_ZONE_DISPLACEMENT_VALUE,
+                    format!("time zone displacement out of range: \"{input}\""),
+                ));
+            }
             if d.zone.is_some() {
                 return Err(cx.bad());
             }
@@ -488,6 +496,14 @@ fn decode(input: &str, order: DateOrder, want_time: bool, cx: &Ctx) -> SqlResult
         }
         return Err(cx.bad());
     }
+    if !d.pending.is_empty() {
+        if d.month.is_none() {
+            return Err(cx.bad());
+        }
+        for p in std::mem::take(&mut d.pending) {
+            assign_number(&mut d, &p, want_time, cx)?;
+        }
+    }
     Ok(d)
 }
 
@@ -509,6 +525,8 @@ fn resolve_date(d: &Decoded, cx: &Ctx) -> SqlResult<Option<i64>> {
         year = 1 - year;
     } else if ylen <= 2 {
         year += if year < 70 { 2000 } else { 1900 };
+    } else if year == 0 {
+        return Err(cx.range());
     }
     if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
         return Err(cx.range());

@@ -283,8 +283,9 @@ impl Numeric {
             if i == start {
                 return Err(bad());
             }
-            if exponent > MAX_PRECISION {
-                return Err(bad());
+            // Anything this large overflows numeric's range anyway.
+            if exponent > 1_000_000 {
+                return Err(overflow_error());
             }
             if exp_neg {
                 exponent = -exponent;
@@ -299,6 +300,10 @@ impl Numeric {
         }
         // value = mant * 10^(exponent - frac_digits); dscale = max(frac_digits - exponent, 0).
         let shift = exponent - frac_digits;
+        let int_digits = digits.trim_start_matches('0').len() as i64 + shift;
+        if int_digits > MAX_INT_DIGITS || -shift > i64::from(DSCALE_MAX) {
+            return Err(overflow_error());
+        }
         let (mant, scale) = if shift >= 0 {
             (mant * pow10(shift as u32), 0u32)
         } else {

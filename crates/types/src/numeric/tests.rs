@@ -26,7 +26,10 @@ fn input_output() {
     assert_eq!(n("+inf").to_string(), "Infinity");
     assert!(Numeric::parse("1e").is_err());
     assert!(Numeric::parse("abc").is_err());
-    assert!(Numeric::parse("1e1001").is_err());
+    assert!(Numeric::parse("1e1001").is_ok());
+    assert!(Numeric::parse("1e131072").is_err());
+    assert!(Numeric::parse("1e-16384").is_err());
+    assert_eq!(n("1e-16383").to_string().len(), 16385);
     assert_eq!(n("1e1000").to_string().len(), 1001);
     assert_eq!(
         Numeric::parse("x").err().map(|e| e.message),

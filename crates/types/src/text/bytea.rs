@@ -49,7 +49,7 @@ fn hex_value(c: u8) -> SqlResult<u8> {
 /// `byteain`.
 pub fn parse(input: &str) -> SqlResult<Vec<u8>> {
     let s = input.as_bytes();
-    if s.len() >= 2 && s[0] == b'\\' && (s[1] == b'x' || s[1] == b'X') {
+    if s.len() >= 2 && s[0] == b'\\' && s[1] == b'x' {
         let mut out = Vec::with_capacity((s.len() - 2) / 2);
         let mut i = 2;
         while i < s.len() {
@@ -70,7 +70,12 @@ pub fn parse(input: &str) -> SqlResult<Vec<u8>> {
         }
         return Ok(out);
     }
-    let bad = || SqlError::invalid_text("bytea", input);
+    let bad = || {
+        SqlError::new(
+            SqlState::INVALID_TEXT_REPRESENTATION,
+            "invalid input syntax for type bytea",
+        )
+    };
     let mut out = Vec::with_capacity(s.len());
     let mut i = 0;
     while i < s.len() {

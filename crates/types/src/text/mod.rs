@@ -24,6 +24,13 @@ pub fn format_text(value: &Value, ty: &DataType, ctx: &FormatContext) -> String 
     s
 }
 
+/// Appends the text form of a value to a byte buffer (the wire layer's DataRow buffer).
+pub fn format_text_into(value: &Value, ty: &DataType, ctx: &FormatContext, out: &mut Vec<u8>) {
+    let mut s = String::new();
+    write_text(value, ty, ctx, &mut s);
+    out.extend_from_slice(s.as_bytes());
+}
+
 /// Appends the text form of a value. The value's variant decides the format; `ty` only
 /// matters for variants shared by several types.
 pub fn write_text(value: &Value, _ty: &DataType, ctx: &FormatContext, out: &mut String) {
