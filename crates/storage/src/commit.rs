@@ -34,10 +34,10 @@ pub(crate) const WAL_SEGMENT_MAX_BYTES: u64 = 64 * 1024 * 1024;
 
 /// How long a stalled leader sleeps between checks (it is also woken by every flush and
 /// compaction that finishes).
-const STALL_POLL: Duration = Duration::from_millis(20);
+pub(crate) const STALL_POLL: Duration = Duration::from_millis(20);
 
 /// A segment holding no more than its header (plus slack) has nothing worth checkpointing.
-const EMPTY_SEGMENT_BYTES: u64 = 64;
+pub(crate) const EMPTY_SEGMENT_BYTES: u64 = 64;
 
 /// A writer waiting in the queue.
 pub(crate) struct PendingWrite {
@@ -251,79 +251,6 @@ impl Core {
         self.active_wal_bytes
             .store(cs.wal.size_bytes(), Ordering::Relaxed);
         Ok(())
-    }
-
-    /// Freezes every keyspace holding data and rotates the WAL: the first step of a
-    /// checkpoint. Returns the seqno everything at or below which must be flushed.
-    pub(crate) fn begin_checkpoint(&self, cs: &mut CommitState) -> Result<SeqNo> {
-        for ks in self.live_keyspaces() {
-            freeze(&ks, cs.last_seqno);
-        }
-        self.rotate_wal(cs)?;
-        self.request_flush();
-        Ok(cs.last_seqno)
-    }
-
-    /// Whether memtables frozen at or before `target` are still waiting for flush.
-    pub(crate) fn unflushed_at_or_before(&self, target: SeqNo) -> bool {
-        self.live_keyspaces().iter().any(|ks| {
-            ks.current()
-                .immutables
-                .iter()
-                .any(|m| m.frozen_at().is_some_and(|f| f <= target))
-        })
-    }
-
-    /// Auto-checkpoint. Past half the threshold a checkpoint starts in the background (freeze
-    /// and rotate here, flush on the flusher thread); a write that would take the live WAL past
-    /// the threshold while that checkpoint is still flushing waits for it (a stall, never an
-    /// error), so the WAL stays within the threshold plus one group.
-    fn keep_wal_under_threshold(
-        &self,
-        cs: &mut CommitState,
-        group_bytes: u64,
-        stalled: &mut bool,
-    ) -> Result<()> {
-        let threshold = self.opts.wal_checkpoint_threshold_bytes;
-        loop {
-            let live = self.live_wal_bytes(cs) + group_bytes;
-            if live <= threshold / 2 {
-                return Ok(());
-            }
-            let busy = cs
-                .checkpoint_target
-                .is_some_and(|t| self.unflushed_at_or_before(t));
-            if !busy {
-                // The flusher may not have deleted what the last checkpoint freed yet.
-                if let Err(e) = self.retire_wal_segments() {
-                    tracing::warn!(error = %e, "could not delete retired WAL segments");
-                    return Ok(());
-                }
-                if self.live_wal_bytes(cs) + group_bytes <= threshold / 2 {
-                    return Ok(());
-                }
-                if cs.wal.size_bytes() <= EMPTY_SEGMENT_BYTES {
-                    return Ok(()); // nothing written since the last rotation: nothing to gain
-                }
-                let target = self.begin_checkpoint(cs)?;
-                cs.checkpoint_target = Some(target);
-                add(&self.counters.checkpoints, 1);
-            }
-            if live <= threshold {
-                return Ok(());
-            }
-            if !*stalled {
-                *stalled = true;
-                add(&self.counters.write_stalls, 1);
-            }
-            self.check_writable()?;
-            self.request_flush();
-            let mut st = self.bg.state.lock();
-            if st.shutdown {
-                return Err(Error::Closed);
-            }
-            self.bg.done_cv.wait_for(&mut st, STALL_POLL);
-        }
     }
 
     fn make_room(

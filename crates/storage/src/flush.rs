@@ -11,7 +11,7 @@ use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use crate::compaction::VersionGc;
-use crate::engine::{Core, Keyspace, freeze};
+use crate::engine::{Core, Keyspace};
 use crate::error::IoContext;
 use crate::manifest::{MANIFEST_ROLLOVER_BYTES, Manifest, VersionEdit};
 use crate::memtable::Memtable;
@@ -185,49 +185,6 @@ impl Core {
             add(&self.counters.wal_segments_deleted, 1);
         }
         self.fs.sync_dir(&self.dir).ctx("fsync dir", &self.dir)?;
-        Ok(())
-    }
-
-    /// Flushes everything committed so far; with `checkpoint`, first moves to a new WAL
-    /// segment and afterwards deletes the segments that are no longer needed.
-    ///
-    /// Checkpoint steps and why a crash at each is safe:
-    /// 1. freeze every memtable holding data and seal the WAL segment (fsync) and create a new
-    ///    one (fsync file and dir) — nothing on disk changed but a new empty segment;
-    /// 2. flush each frozen memtable: SST written to a temp name, fsynced, renamed, dir
-    ///    fsynced — an unnamed SST is an orphan removed at open, the WAL still has the data;
-    /// 3. per flush, a manifest edit (fsynced) naming the SST and the keyspace's flushed seqno —
-    ///    before it is durable the WAL replays the data, after it the replay skips it;
-    /// 4. delete the sealed segments (and fsync the dir) — only data already in named SSTs is
-    ///    lost, and a segment whose delete did not persist is replayed and skipped.
-    pub(crate) fn flush_all(&self, checkpoint: bool) -> Result<()> {
-        let start = Instant::now();
-        let target = {
-            let mut cs = self.commit.lock();
-            self.check_writable()?;
-            if checkpoint {
-                self.begin_checkpoint(&mut cs)?
-            } else {
-                for ks in self.live_keyspaces() {
-                    freeze(&ks, cs.last_seqno);
-                }
-                cs.last_seqno
-            }
-        };
-        loop {
-            self.check_writable()?;
-            match self.flush_one(Some(target)) {
-                Ok(true) => self.notify_done(),
-                Ok(false) => break,
-                Err(e) => return Err(self.poison(e)),
-            }
-        }
-        if checkpoint {
-            self.retire_wal_segments()?;
-            add(&self.counters.checkpoints, 1);
-            add_duration(&self.counters.checkpoint_duration_us, start.elapsed());
-        }
-        self.request_compaction();
         Ok(())
     }
 }

@@ -8,7 +8,7 @@
 //! - `commit`: group commit, write stalls; `wal`: WAL segments; `record`: checksummed framing;
 //! - `memtable`, `version` (read views), `scan` (merging iterators), `snapshot`;
 //! - `sstable` (`block`, `writer`, `reader`), `bloom`, `cache` (block cache);
-//! - `manifest`, `flush` (and WAL retirement, checkpoint), `compaction`, `export`;
+//! - `manifest`, `recovery`, `flush` (and WAL retirement), `checkpoint`, `compaction`, `export`;
 //! - `fs` (the file-system seam), `sim_fs` (a crash-simulating file system for tests);
 //! - `options`, `metrics`, `error`, `batch`, `coding`.
 //!
@@ -17,6 +17,7 @@
 mod batch;
 mod bloom;
 mod cache;
+mod checkpoint;
 mod coding;
 mod commit;
 mod compaction;
@@ -31,6 +32,7 @@ mod memtable;
 mod metrics;
 mod options;
 mod record;
+mod recovery;
 mod scan;
 pub mod sim_fs;
 mod snapshot;
