@@ -1,1 +1,29 @@
-//! embeddb-sql (skeleton)
+//! EmbedDB's SQL layer: sessions, and the path of a statement from text to rows —
+//! parse (sqlparser) → bind (names, types) → logical plan → optimize → streaming operators.
+
+pub mod binder;
+pub mod catalog_views;
+pub mod copy;
+mod ddl;
+mod ddl_alter;
+pub mod exec;
+pub mod explain;
+pub mod expr;
+pub mod functions;
+mod like;
+pub mod optimizer;
+pub mod parser;
+pub mod plan;
+pub mod result;
+pub mod session;
+pub mod settings;
+mod utility;
+
+pub use copy::CopyFormat;
+pub use functions::scalar_version_text;
+pub use plan::Field;
+pub use result::{Notice, QueryResult, Tag};
+pub use session::{
+    CancelHandle, Database, DatabaseOptions, Executed, Prepared, Session, TransactionStatus,
+};
+pub use settings::Settings;

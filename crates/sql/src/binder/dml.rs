@@ -1,0 +1,585 @@
+//! Binding INSERT, UPDATE and DELETE: target columns, values cast to the columns' types by
+//! assignment rules, defaults, check constraints, ON CONFLICT and RETURNING.
+
+use std::sync::Arc;
+
+use sqlparser::ast::{self, Expr as AstExpr, SelectItem, SetExpr, Spanned};
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::Parser;
+
+use embeddb_tables::TableDef;
+use embeddb_types::{DataType, SqlError, SqlResult, SqlState};
+
+use super::expr::{Clause, Coercion, ExprContext};
+use super::names::{figure_column_name, normalize_ident};
+use super::{Binder, Scope};
+use crate::expr::{Expr, ExprKind};
+use crate::plan::{
+    AccessPath, CheckExpr, ConflictAction, DeletePlan, Field, InsertPlan, LogicalPlan, OnConflict,
+    Returning, ScanNode, UpdatePlan,
+};
+
+/// Whether an expression is the bare keyword DEFAULT (in VALUES or SET).
+fn is_default_keyword(expr: &AstExpr) -> bool {
+    matches!(expr, AstExpr::Identifier(i) if i.quote_style.is_none() && i.value.eq_ignore_ascii_case("default"))
+}
+
+/// Parses a stored SQL expression (a DEFAULT or CHECK).
+pub fn parse_stored_expr(sql: &str) -> SqlResult<AstExpr> {
+    let dialect = PostgreSqlDialect {};
+    Parser::new(&dialect)
+        .try_with_sql(sql)
+        .and_then(|mut p| p.parse_expr())
+        .map_err(|e| SqlError::internal(format!("stored expression \"{sql}\" does not parse: {e}")))
+}
+
+impl Binder<'_> {
+    /// The value a column gets when a statement does not give one: its DEFAULT, else NULL.
+    pub(crate) fn column_default(&mut self, table: &TableDef, position: usize) -> SqlResult<Expr> {
+        let Some(column) = table.visible_columns().nth(position) else {
+            return Err(SqlError::internal("column position out of range"));
+        };
+        let ty = column.data_type.clone();
+        match &column.default_sql {
+            None => Ok(Expr::null(ty)),
+            Some(sql) => {
+                let ast = parse_stored_expr(sql)?;
+                let empty = Scope::default();
+                let mut cx = ExprContext::new(&empty, Clause::Default);
+                let e = self.bind_expr(&ast, &mut cx)?;
+                self.coerce_assignment(e, &ty, &column.name)
+            }
+        }
+    }
+
+    /// Assignment coercion with PostgreSQL's message for a column.
+    pub(crate) fn coerce_assignment(
+        &mut self,
+        e: Expr,
+        ty: &DataType,
+        column: &str,
+    ) -> SqlResult<Expr> {
+        let from = e.ty.clone();
+        self.coerce(e, ty, Coercion::Assignment).map_err(|err| {
+            if err.code == SqlState::DATATYPE_MISMATCH || err.code == SqlState::CANNOT_COERCE {
+                SqlError::new(
+                    SqlState::DATATYPE_MISMATCH,
+                    format!("column \"{column}\" is of type {ty} but expression is of type {from}"),
+                )
+                .with_hint("You will need to rewrite or cast the expression.")
+            } else {
+                err
+            }
+        })
+    }
+
+    pub(crate) fn table_checks(&mut self, table: &TableDef) -> SqlResult<Vec<CheckExpr>> {
+        let scope = Scope::for_table(table, &table.name);
+        let mut out = Vec::with_capacity(table.checks.len());
+        for check in &table.checks {
+            let ast = parse_stored_expr(&check.expr_sql)?;
+            let mut cx = ExprContext::new(&scope, Clause::Check);
+            let e = self.bind_condition(&ast, &mut cx)?;
+            out.push(CheckExpr {
+                name: check.name.clone(),
+                expr: e,
+            });
+        }
+        Ok(out)
+    }
+
+    fn bind_returning(
+        &mut self,
+        items: &Option<Vec<SelectItem>>,
+        scope: &Scope,
+    ) -> SqlResult<Option<Returning>> {
+        let Some(items) = items else {
+            return Ok(None);
+        };
+        let mut exprs = Vec::new();
+        let mut schema = Vec::new();
+        for item in items {
+            match item {
+                SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
+                    let mut cx = ExprContext::new(scope, Clause::Returning);
+                    let bound = self.bind_expr(e, &mut cx)?;
+                    let bound = self.resolve_unknown(bound)?;
+                    let name = match item {
+                        SelectItem::ExprWithAlias { alias, .. } => normalize_ident(alias),
+                        _ => figure_column_name(e),
+                    };
+                    let mut field = Field::new(name, bound.ty.clone());
+                    if let ExprKind::Column(i) = bound.kind {
+                        field.table_oid = scope.columns[i].table_oid;
+                        field.column_attnum = scope.columns[i].attnum;
+                    }
+                    schema.push(field);
+                    exprs.push(bound);
+                }
+                SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..) => {
+                    for (i, c) in scope.columns.iter().enumerate() {
+                        if c.hidden_unqualified {
+                            continue;
+                        }
+                        exprs.push(Expr::column(i, c.ty.clone()));
+                        schema.push(Field {
+                            name: c.name.clone(),
+                            ty: c.ty.clone(),
+                            table_oid: c.table_oid,
+                            column_attnum: c.attnum,
+                        });
+                    }
+                }
+                SelectItem::ExprWithAliases { .. } => {
+                    return Err(SqlError::not_supported("multiple aliases in RETURNING"));
+                }
+            }
+        }
+        Ok(Some(Returning { exprs, schema }))
+    }
+
+    fn target_table(&self, name: &ast::ObjectName) -> SqlResult<Arc<TableDef>> {
+        let relation = self.relation_name(name)?;
+        self.table(&relation, name.span())
+    }
+
+    fn column_position(
+        &self,
+        table: &TableDef,
+        name: &str,
+        span: sqlparser::tokenizer::Span,
+    ) -> SqlResult<usize> {
+        table
+            .visible_columns()
+            .position(|c| c.name == name)
+            .ok_or_else(|| {
+                self.error_at(
+                    SqlState::UNDEFINED_COLUMN,
+                    format!(
+                        "column \"{name}\" of relation \"{}\" does not exist",
+                        table.name
+                    ),
+                    span,
+                )
+            })
+    }
+
+    pub fn bind_insert(&mut self, insert: &ast::Insert) -> SqlResult<InsertPlan> {
+        let table_name = match &insert.table {
+            ast::TableObject::TableName(name) => name,
+            _ => return Err(SqlError::not_supported("INSERT into a table function")),
+        };
+        let table = self.target_table(table_name)?;
+        let qualifier = insert
+            .table_alias
+            .as_ref()
+            .map(|a| normalize_ident(&a.alias))
+            .unwrap_or_else(|| table.name.clone());
+        let width = table.visible_columns().count();
+        let types: Vec<DataType> = table
+            .visible_columns()
+            .map(|c| c.data_type.clone())
+            .collect();
+        let names: Vec<String> = table.visible_columns().map(|c| c.name.clone()).collect();
+
+        // Target columns, in statement order, as positions in the table.
+        let mut targets: Vec<usize> = Vec::with_capacity(insert.columns.len());
+        for col in &insert.columns {
+            let parts = super::names::object_name_parts(col)?;
+            let name = parts.last().cloned().unwrap_or_default();
+            let pos = self.column_position(&table, &name, col.span())?;
+            if targets.contains(&pos) {
+                return Err(self.error_at(
+                    SqlState::DUPLICATE_COLUMN,
+                    format!("column \"{name}\" specified more than once"),
+                    col.span(),
+                ));
+            }
+            targets.push(pos);
+        }
+        if insert.columns.is_empty() {
+            targets = (0..width).collect();
+        }
+
+        let source = match &insert.source {
+            None => {
+                // DEFAULT VALUES
+                let mut row = Vec::with_capacity(width);
+                for i in 0..width {
+                    row.push(self.column_default(&table, i)?);
+                }
+                LogicalPlan::Values {
+                    rows: vec![row],
+                    schema: table_schema(&table),
+                }
+            }
+            Some(query) => self.bind_insert_source(&table, query, &targets, &types, &names)?,
+        };
+
+        let checks = self.table_checks(&table)?;
+        let scope = Scope::for_table(&table, &qualifier);
+        let on_conflict = match &insert.on {
+            None => None,
+            Some(ast::OnInsert::OnConflict(oc)) => {
+                Some(self.bind_on_conflict(&table, &qualifier, oc)?)
+            }
+            Some(ast::OnInsert::DuplicateKeyUpdate(_)) => {
+                return Err(SqlError::syntax("syntax error at or near \"ON DUPLICATE\""));
+            }
+            Some(_) => return Err(SqlError::not_supported("this ON clause")),
+        };
+        let returning = self.bind_returning(&insert.returning, &scope)?;
+        Ok(InsertPlan {
+            table,
+            source,
+            checks,
+            on_conflict,
+            returning,
+        })
+    }
+
+    fn bind_insert_source(
+        &mut self,
+        table: &Arc<TableDef>,
+        query: &ast::Query,
+        targets: &[usize],
+        types: &[DataType],
+        names: &[String],
+    ) -> SqlResult<LogicalPlan> {
+        let width = types.len();
+        let plain_values = match query.body.as_ref() {
+            SetExpr::Values(values)
+                if query.order_by.is_none()
+                    && query.limit_clause.is_none()
+                    && query.with.is_none() =>
+            {
+                Some(values)
+            }
+            _ => None,
+        };
+        if let Some(values) = plain_values {
+            // VALUES rows bind straight against the target columns' types, so '2024-01-01'
+            // becomes a date and DEFAULT is allowed in any position.
+            let mut rows = Vec::with_capacity(values.rows.len());
+            let empty = Scope::default();
+            for row in &values.rows {
+                if row.content.len() > targets.len() {
+                    return Err(SqlError::new(
+                        SqlState::SYNTAX_ERROR,
+                        "INSERT has more expressions than target columns",
+                    ));
+                }
+                if row.content.len() < targets.len() {
+                    return Err(SqlError::new(
+                        SqlState::SYNTAX_ERROR,
+                        "INSERT has more target columns than expressions",
+                    ));
+                }
+                let mut full: Vec<Option<Expr>> = vec![None; width];
+                for (e, &pos) in row.content.iter().zip(targets) {
+                    let bound = if is_default_keyword(e) {
+                        self.column_default(table, pos)?
+                    } else {
+                        let mut cx = ExprContext::new(&empty, Clause::Values);
+                        let b = self.bind_expr(e, &mut cx)?;
+                        self.coerce_assignment(b, &types[pos], &names[pos])
+                            .map_err(|err| self.at(err, e.span()))?
+                    };
+                    full[pos] = Some(bound);
+                }
+                let mut complete = Vec::with_capacity(width);
+                for (pos, value) in full.into_iter().enumerate() {
+                    complete.push(match value {
+                        Some(v) => v,
+                        None => self.column_default(table, pos)?,
+                    });
+                }
+                rows.push(complete);
+            }
+            return Ok(LogicalPlan::Values {
+                rows,
+                schema: table_schema(table),
+            });
+        }
+        let plan = self.bind_query(query)?;
+        let schema = plan.schema();
+        if schema.len() > targets.len() {
+            return Err(SqlError::new(
+                SqlState::SYNTAX_ERROR,
+                "INSERT has more expressions than target columns",
+            ));
+        }
+        if schema.len() < targets.len() {
+            return Err(SqlError::new(
+                SqlState::SYNTAX_ERROR,
+                "INSERT has more target columns than expressions",
+            ));
+        }
+        let mut exprs: Vec<Option<Expr>> = vec![None; width];
+        for (i, &pos) in targets.iter().enumerate() {
+            let col = Expr::column(i, schema[i].ty.clone());
+            exprs[pos] = Some(self.coerce_assignment(col, &types[pos], &names[pos])?);
+        }
+        let mut complete = Vec::with_capacity(width);
+        for (pos, e) in exprs.into_iter().enumerate() {
+            complete.push(match e {
+                Some(e) => e,
+                None => self.column_default(table, pos)?,
+            });
+        }
+        Ok(LogicalPlan::Project {
+            input: Box::new(plan),
+            exprs: complete,
+            schema: table_schema(table),
+        })
+    }
+
+    fn bind_on_conflict(
+        &mut self,
+        table: &Arc<TableDef>,
+        qualifier: &str,
+        oc: &ast::OnConflict,
+    ) -> SqlResult<OnConflict> {
+        let arbiter = match &oc.conflict_target {
+            None => None,
+            Some(ast::ConflictTarget::OnConstraint(name)) => {
+                let name = super::names::object_name_parts(name)?
+                    .last()
+                    .cloned()
+                    .unwrap_or_default();
+                let found = table.indexes.iter().any(|i| {
+                    i.unique && (i.constraint.as_deref() == Some(name.as_str()) || i.name == name)
+                });
+                if !found {
+                    return Err(SqlError::new(
+                        SqlState::UNDEFINED_OBJECT,
+                        format!(
+                            "constraint \"{name}\" for table \"{}\" does not exist",
+                            table.name
+                        ),
+                    ));
+                }
+                Some(name)
+            }
+            Some(ast::ConflictTarget::Columns { columns, predicate }) => {
+                if predicate.is_some() {
+                    return Err(SqlError::not_supported(
+                        "ON CONFLICT with an index predicate",
+                    ));
+                }
+                let mut attnums = Vec::with_capacity(columns.len());
+                for c in columns {
+                    let name = normalize_ident(c);
+                    let column = table.column(&name).ok_or_else(|| {
+                        SqlError::new(
+                            SqlState::UNDEFINED_COLUMN,
+                            format!("column \"{name}\" does not exist"),
+                        )
+                    })?;
+                    attnums.push(column.attnum);
+                }
+                attnums.sort_unstable();
+                let index = table.indexes.iter().find(|i| {
+                    let mut cols: Vec<u16> = i.columns.iter().map(|c| c.attnum).collect();
+                    cols.sort_unstable();
+                    i.unique && cols == attnums
+                });
+                match index {
+                    Some(i) => Some(i.constraint.clone().unwrap_or_else(|| i.name.clone())),
+                    None => {
+                        return Err(SqlError::new(
+                            SqlState::INVALID_COLUMN_REFERENCE,
+                            "there is no unique or exclusion constraint matching the ON CONFLICT specification",
+                        ));
+                    }
+                }
+            }
+        };
+        let action = match &oc.action {
+            ast::OnConflictAction::DoNothing => ConflictAction::Nothing,
+            ast::OnConflictAction::DoUpdate(update) => {
+                if arbiter.is_none() {
+                    return Err(SqlError::new(
+                        SqlState::SYNTAX_ERROR,
+                        "ON CONFLICT DO UPDATE requires inference specification or constraint name",
+                    )
+                    .with_hint("For example, ON CONFLICT (column_name)."));
+                }
+                // The existing row, then the proposed one as EXCLUDED.
+                let scope =
+                    Scope::for_table(table, qualifier).join(Scope::for_table(table, "excluded"));
+                let assignments = self.bind_assignments(table, &update.assignments, &scope)?;
+                let filter = match &update.selection {
+                    Some(w) => {
+                        let mut cx = ExprContext::new(&scope, Clause::Where);
+                        Some(self.bind_condition(w, &mut cx)?)
+                    }
+                    None => None,
+                };
+                ConflictAction::Update {
+                    assignments,
+                    filter,
+                }
+            }
+        };
+        Ok(OnConflict { arbiter, action })
+    }
+
+    fn bind_assignments(
+        &mut self,
+        table: &TableDef,
+        assignments: &[ast::Assignment],
+        scope: &Scope,
+    ) -> SqlResult<Vec<(usize, Expr)>> {
+        let mut out: Vec<(usize, Expr)> = Vec::with_capacity(assignments.len());
+        for a in assignments {
+            let target = match &a.target {
+                ast::AssignmentTarget::ColumnName(name) => name,
+                ast::AssignmentTarget::Tuple(_) => {
+                    return Err(SqlError::not_supported(
+                        "multiple-column assignment is not supported yet",
+                    ));
+                }
+            };
+            let parts = super::names::object_name_parts(target)?;
+            let name = match parts.as_slice() {
+                [n] => n.clone(),
+                [q, n] if *q == table.name => n.clone(),
+                _ => {
+                    return Err(SqlError::not_supported(
+                        "assignment to a field or subscript is not supported",
+                    ));
+                }
+            };
+            let pos = self.column_position(table, &name, target.span())?;
+            if out.iter().any(|(p, _)| *p == pos) {
+                return Err(self.error_at(
+                    SqlState::SYNTAX_ERROR,
+                    format!("multiple assignments to same column \"{name}\""),
+                    target.span(),
+                ));
+            }
+            let Some(column) = table.visible_columns().nth(pos) else {
+                return Err(SqlError::internal("column position out of range"));
+            };
+            let (ty, cname) = (column.data_type.clone(), column.name.clone());
+            let value = if is_default_keyword(&a.value) {
+                self.column_default(table, pos)?
+            } else {
+                let mut cx = ExprContext::new(scope, Clause::Update);
+                let e = self.bind_expr(&a.value, &mut cx)?;
+                self.coerce_assignment(e, &ty, &cname)
+                    .map_err(|err| self.at(err, a.value.span()))?
+            };
+            out.push((pos, value));
+        }
+        Ok(out)
+    }
+
+    fn single_target(&mut self, from: &ast::TableWithJoins) -> SqlResult<(Arc<TableDef>, String)> {
+        if !from.joins.is_empty() {
+            return Err(SqlError::not_supported(
+                "joins in the target of UPDATE or DELETE",
+            ));
+        }
+        match &from.relation {
+            ast::TableFactor::Table { name, alias, .. } => {
+                let table = self.target_table(name)?;
+                let qualifier = alias
+                    .as_ref()
+                    .map(|a| normalize_ident(&a.name))
+                    .unwrap_or_else(|| table.name.clone());
+                Ok((table, qualifier))
+            }
+            _ => Err(SqlError::not_supported(
+                "UPDATE or DELETE of something other than a table",
+            )),
+        }
+    }
+
+    fn target_scan(
+        &mut self,
+        table: &Arc<TableDef>,
+        scope: &Scope,
+        selection: &Option<AstExpr>,
+    ) -> SqlResult<ScanNode> {
+        let filter = match selection {
+            Some(w) => {
+                let mut cx = ExprContext::new(scope, Clause::Where);
+                Some(self.bind_condition(w, &mut cx)?)
+            }
+            None => None,
+        };
+        Ok(ScanNode {
+            table: table.clone(),
+            schema: table_schema(table),
+            access: AccessPath::FullScan,
+            reverse: false,
+            filter,
+            limit: None,
+        })
+    }
+
+    pub fn bind_update(&mut self, update: &ast::Update) -> SqlResult<UpdatePlan> {
+        if update.from.is_some() {
+            return Err(SqlError::not_supported(
+                "UPDATE ... FROM is not supported yet",
+            ));
+        }
+        if update.limit.is_some() || !update.order_by.is_empty() {
+            return Err(SqlError::syntax("syntax error at or near \"LIMIT\""));
+        }
+        let (table, qualifier) = self.single_target(&update.table)?;
+        let scope = Scope::for_table(&table, &qualifier);
+        let assignments = self.bind_assignments(&table, &update.assignments, &scope)?;
+        let scan = self.target_scan(&table, &scope, &update.selection)?;
+        let checks = self.table_checks(&table)?;
+        let returning = self.bind_returning(&update.returning, &scope)?;
+        Ok(UpdatePlan {
+            table,
+            scan,
+            assignments,
+            checks,
+            returning,
+        })
+    }
+
+    pub fn bind_delete(&mut self, delete: &ast::Delete) -> SqlResult<DeletePlan> {
+        if delete.using.is_some() {
+            return Err(SqlError::not_supported(
+                "DELETE ... USING is not supported yet",
+            ));
+        }
+        if delete.limit.is_some() || !delete.order_by.is_empty() {
+            return Err(SqlError::syntax("syntax error at or near \"LIMIT\""));
+        }
+        let from = match &delete.from {
+            ast::FromTable::WithFromKeyword(t) | ast::FromTable::WithoutKeyword(t) => t,
+        };
+        let [target] = from.as_slice() else {
+            return Err(SqlError::not_supported("DELETE from several tables"));
+        };
+        let (table, qualifier) = self.single_target(target)?;
+        let scope = Scope::for_table(&table, &qualifier);
+        let scan = self.target_scan(&table, &scope, &delete.selection)?;
+        let returning = self.bind_returning(&delete.returning, &scope)?;
+        Ok(DeletePlan {
+            table,
+            scan,
+            returning,
+        })
+    }
+}
+
+/// The table's visible columns as plan fields.
+pub(crate) fn table_schema(table: &TableDef) -> Vec<Field> {
+    table
+        .visible_columns()
+        .map(|c| Field {
+            name: c.name.clone(),
+            ty: c.data_type.clone(),
+            table_oid: table.oid,
+            column_attnum: c.attnum as i16,
+        })
+        .collect()
+}

@@ -1,0 +1,131 @@
+//! Turning expressions of a grouped query into expressions over the aggregation's output.
+//!
+//! The aggregation produces one row per group: the aggregates' results first, then the
+//! grouping values. An expression in the select list, HAVING or ORDER BY of a grouped query
+//! may use grouping expressions (matched structurally), aggregates, and constants — any other
+//! column is PostgreSQL's 42803, unless the table's primary key is grouped (then its other
+//! columns are functionally dependent on the group and may be used).
+
+use embeddb_types::{SqlError, SqlResult, SqlState};
+
+use super::Scope;
+use crate::expr::{Expr, ExprKind};
+use crate::plan::{Field, WindowCall};
+
+pub(crate) struct Regrouper<'s> {
+    scope: &'s Scope,
+    catalog: &'s embeddb_tables::Catalog,
+    group_exprs: Vec<Expr>,
+    aggregate_count: usize,
+}
+
+impl<'s> Regrouper<'s> {
+    pub fn new(
+        scope: &'s Scope,
+        catalog: &'s embeddb_tables::Catalog,
+        group_exprs: Vec<Expr>,
+        aggregate_count: usize,
+    ) -> Self {
+        Regrouper {
+            scope,
+            catalog,
+            group_exprs,
+            aggregate_count,
+        }
+    }
+
+    pub fn rewrite(&mut self, expr: Expr) -> SqlResult<Expr> {
+        if let Some(i) = self.group_exprs.iter().position(|g| *g == expr) {
+            return Ok(Expr::column(self.aggregate_count + i, expr.ty));
+        }
+        match expr.kind {
+            ExprKind::AggregateRef(j) => Ok(Expr::column(j, expr.ty)),
+            ExprKind::Column(c) => {
+                if self.functionally_dependent(c) {
+                    self.group_exprs.push(Expr::column(c, expr.ty.clone()));
+                    return Ok(Expr::column(
+                        self.aggregate_count + self.group_exprs.len() - 1,
+                        expr.ty,
+                    ));
+                }
+                let column = &self.scope.columns[c];
+                let name = match &column.qualifier {
+                    Some(q) => format!("{q}.{}", column.name),
+                    None => column.name.clone(),
+                };
+                Err(SqlError::new(
+                    SqlState::GROUPING_ERROR,
+                    format!(
+                        "column \"{name}\" must appear in the GROUP BY clause or be used in an aggregate function"
+                    ),
+                ))
+            }
+            ExprKind::Subquery(ref sub) if sub.correlated => Err(SqlError::not_supported(
+                "correlated subqueries in grouped queries are not supported yet",
+            )),
+            ExprKind::Quantified(ref q) if q.correlated => Err(SqlError::not_supported(
+                "correlated subqueries in grouped queries are not supported yet",
+            )),
+            _ => expr.map_children(&mut |child| self.rewrite(child)),
+        }
+    }
+
+    pub fn rewrite_window(&mut self, call: &mut WindowCall) -> SqlResult<()> {
+        for e in call.args.iter_mut() {
+            *e = self.rewrite(std::mem::replace(e, Expr::boolean(true)))?;
+        }
+        for e in call.partition_by.iter_mut() {
+            *e = self.rewrite(std::mem::replace(e, Expr::boolean(true)))?;
+        }
+        for k in call.order_by.iter_mut() {
+            k.expr = self.rewrite(std::mem::replace(&mut k.expr, Expr::boolean(true)))?;
+        }
+        if let Some(f) = call.filter.take() {
+            call.filter = Some(self.rewrite(f)?);
+        }
+        Ok(())
+    }
+
+    /// Whether the scope column belongs to a table whose whole primary key is grouped.
+    fn functionally_dependent(&self, column: usize) -> bool {
+        let col = &self.scope.columns[column];
+        if col.table_oid == 0 {
+            return false;
+        }
+        let Some(table) = self.catalog.table(col.table_oid) else {
+            return false;
+        };
+        if !table.has_primary_key() {
+            return false;
+        }
+        table.primary_key.iter().all(|attnum| {
+            self.group_exprs.iter().any(|g| match g.kind {
+                ExprKind::Column(i) => {
+                    let gc = &self.scope.columns[i];
+                    gc.table_oid == col.table_oid
+                        && gc.qualifier == col.qualifier
+                        && gc.attnum == *attnum as i16
+                }
+                _ => false,
+            })
+        })
+    }
+
+    /// The final grouping expressions (with functionally dependent columns added) and their
+    /// output fields.
+    pub fn finish(self) -> (Vec<Expr>, Vec<Field>) {
+        let fields = self
+            .group_exprs
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let name = match e.kind {
+                    ExprKind::Column(c) => self.scope.columns[c].name.clone(),
+                    _ => format!("group{i}"),
+                };
+                Field::new(name, e.ty.clone())
+            })
+            .collect();
+        (self.group_exprs, fields)
+    }
+}

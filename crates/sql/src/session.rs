@@ -1,0 +1,760 @@
+//! A session: one client connection's settings, transaction state and prepared statements,
+//! and the execution of each statement in PostgreSQL's transaction semantics — autocommit
+//! unless inside BEGIN ... COMMIT, and after an error inside a block every statement fails
+//! with 25P02 until ROLLBACK.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::time::{Duration, Instant};
+
+use parking_lot::Mutex;
+use sqlparser::ast::{self, Statement};
+
+use embeddb_tables::{IsolationLevel, LockMode, LockTarget, Store, StoreOptions, Transaction};
+use embeddb_types::{DataType, FormatContext, SqlError, SqlResult, SqlState, Value};
+
+use crate::binder::Binder;
+use crate::exec::context::{ExecContext, SequenceMemory, SessionInfo, StatementInterrupt};
+use crate::plan::{Field, LogicalPlan};
+use crate::result::{Notice, QueryResult, Tag};
+use crate::settings::Settings;
+
+/// Options for opening a database.
+#[derive(Default)]
+pub struct DatabaseOptions {
+    pub store: StoreOptions,
+}
+
+/// An open data directory, shared by every session.
+pub struct Database {
+    store: Arc<Store>,
+    next_backend_pid: AtomicI32,
+}
+
+impl Database {
+    pub fn open(dir: &Path, options: DatabaseOptions) -> SqlResult<Arc<Database>> {
+        let store = Store::open(dir, options.store)?;
+        Ok(Arc::new(Database {
+            store,
+            next_backend_pid: AtomicI32::new(1000),
+        }))
+    }
+
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    /// A new session for a client that connected as `user` to `database`.
+    pub fn session(self: &Arc<Self>, user: &str, database: &str) -> Session {
+        let pid = self.next_backend_pid.fetch_add(1, Ordering::Relaxed);
+        let mut settings = Settings::default();
+        settings.set_internal("session_authorization", user);
+        let info = SessionInfo {
+            user: user.to_string(),
+            database: database.to_string(),
+            application_name: String::new(),
+            backend_pid: pid,
+            settings: settings.snapshot(),
+        };
+        Session {
+            db: self.clone(),
+            info: Arc::new(info),
+            settings,
+            state: TxnState::Idle,
+            cancel: Arc::new(AtomicBool::new(false)),
+            sequences: Arc::new(Mutex::new(SequenceMemory::default())),
+            block_failed_by_cursor: Arc::new(AtomicBool::new(false)),
+            notices: Vec::new(),
+            next_isolation: None,
+            next_read_only: None,
+            copy: None,
+        }
+    }
+
+    /// Flushes everything to disk (used at shutdown).
+    pub fn close(&self) -> SqlResult<()> {
+        self.store.close()
+    }
+}
+
+/// Where the session stands, as ReadyForQuery reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TransactionStatus {
+    Idle,
+    InBlock,
+    Failed,
+}
+
+enum TxnState {
+    Idle,
+    Block {
+        txn: Box<Transaction>,
+        failed: bool,
+        started_micros: i64,
+    },
+}
+
+/// A parsed (and bound, for its types) statement, ready to execute with parameters.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    pub sql: String,
+    /// None for an empty query string.
+    pub statement: Option<Statement>,
+    pub param_types: Vec<DataType>,
+    /// The columns the statement returns, if it returns rows.
+    pub fields: Option<Vec<Field>>,
+}
+
+/// What executing a statement produced.
+pub enum Executed {
+    Result(QueryResult),
+    /// `COPY ... FROM STDIN`: the client now sends data; see [`Session::copy_data`].
+    CopyIn {
+        columns: usize,
+        format: crate::copy::CopyFormat,
+    },
+    /// `COPY ... TO STDOUT`: rows to encode with [`crate::copy::encode_row`].
+    CopyOut {
+        format: crate::copy::CopyFormat,
+        result: QueryResult,
+        types: Vec<DataType>,
+    },
+    /// An empty query string.
+    Empty,
+}
+
+/// The session's cancel flag, for the wire layer's cancel requests.
+#[derive(Clone)]
+pub struct CancelHandle {
+    flag: Arc<AtomicBool>,
+    store: Arc<Store>,
+}
+
+impl CancelHandle {
+    pub fn cancel(&self) {
+        self.flag.store(true, Ordering::SeqCst);
+        self.store.wake_lock_waiters();
+    }
+}
+
+pub struct Session {
+    db: Arc<Database>,
+    info: Arc<SessionInfo>,
+    settings: Settings,
+    state: TxnState,
+    cancel: Arc<AtomicBool>,
+    sequences: Arc<Mutex<SequenceMemory>>,
+    /// Set by a streaming result that failed inside a transaction block.
+    block_failed_by_cursor: Arc<AtomicBool>,
+    notices: Vec<Notice>,
+    /// SET TRANSACTION before the first statement of a block.
+    next_isolation: Option<IsolationLevel>,
+    next_read_only: Option<bool>,
+    pub(crate) copy: Option<crate::copy::CopyIn>,
+}
+
+fn in_failed_block() -> SqlError {
+    SqlError::new(
+        SqlState::IN_FAILED_SQL_TRANSACTION,
+        "current transaction is aborted, commands ignored until end of transaction block",
+    )
+}
+
+fn now_micros() -> i64 {
+    FormatContext::system_now_micros()
+}
+
+pub(crate) fn isolation_from_name(name: &str) -> IsolationLevel {
+    match name {
+        "read uncommitted" => IsolationLevel::ReadUncommitted,
+        "repeatable read" => IsolationLevel::RepeatableRead,
+        "serializable" => IsolationLevel::Serializable,
+        _ => IsolationLevel::ReadCommitted,
+    }
+}
+
+fn isolation_from_ast(level: &ast::TransactionIsolationLevel) -> IsolationLevel {
+    match level {
+        ast::TransactionIsolationLevel::ReadUncommitted => IsolationLevel::ReadUncommitted,
+        ast::TransactionIsolationLevel::ReadCommitted => IsolationLevel::ReadCommitted,
+        ast::TransactionIsolationLevel::RepeatableRead => IsolationLevel::RepeatableRead,
+        _ => IsolationLevel::Serializable,
+    }
+}
+
+impl Session {
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub fn backend_pid(&self) -> i32 {
+        self.info.backend_pid
+    }
+
+    pub fn cancel_handle(&self) -> CancelHandle {
+        CancelHandle {
+            flag: self.cancel.clone(),
+            store: self.db.store.clone(),
+        }
+    }
+
+    /// Applies a startup parameter (from the client's StartupMessage).
+    pub fn apply_startup_parameter(&mut self, name: &str, value: &str) -> SqlResult<()> {
+        match name.to_ascii_lowercase().as_str() {
+            "user" | "database" | "replication" => Ok(()),
+            "options" => Ok(()),
+            _ => {
+                self.settings.set(name, value)?;
+                self.refresh_info();
+                Ok(())
+            }
+        }
+    }
+
+    /// Reported settings, for the ParameterStatus messages after authentication.
+    pub fn reported_settings(&mut self) -> Vec<(String, String)> {
+        self.settings.take_changed();
+        self.settings.reported()
+    }
+
+    /// Reported settings that changed since last asked (ParameterStatus after SET).
+    pub fn take_parameter_changes(&mut self) -> Vec<(String, String)> {
+        self.settings.take_changed()
+    }
+
+    pub fn take_notices(&mut self) -> Vec<Notice> {
+        std::mem::take(&mut self.notices)
+    }
+
+    pub(crate) fn notice(&mut self, notice: Notice) {
+        self.notices.push(notice);
+    }
+
+    fn refresh_info(&mut self) {
+        let mut info = (*self.info).clone();
+        info.application_name = self
+            .settings
+            .get("application_name")
+            .unwrap_or("")
+            .to_string();
+        info.settings = self.settings.snapshot();
+        self.info = Arc::new(info);
+    }
+
+    pub fn transaction_status(&self) -> TransactionStatus {
+        match &self.state {
+            TxnState::Idle => TransactionStatus::Idle,
+            TxnState::Block { failed, .. } => {
+                if *failed || self.block_failed_by_cursor.load(Ordering::SeqCst) {
+                    TransactionStatus::Failed
+                } else {
+                    TransactionStatus::InBlock
+                }
+            }
+        }
+    }
+
+    fn sync_cursor_failure(&mut self) {
+        if self.block_failed_by_cursor.swap(false, Ordering::SeqCst) {
+            if let TxnState::Block { failed, .. } = &mut self.state {
+                *failed = true;
+            }
+        }
+    }
+
+    /// Parses a query string that may hold several statements (simple query protocol).
+    pub fn parse_batch(&self, sql: &str) -> SqlResult<Vec<Statement>> {
+        crate::parser::parse(sql)
+    }
+
+    /// Parse (extended protocol): one statement, bound so its parameter types and result
+    /// columns are known. `declared` are the types the client gave (None: infer).
+    pub fn prepare(&mut self, sql: &str, declared: &[Option<DataType>]) -> SqlResult<Prepared> {
+        let mut statements = crate::parser::parse(sql)?;
+        if statements.len() > 1 {
+            return Err(SqlError::new(
+                SqlState::SYNTAX_ERROR,
+                "cannot insert multiple commands into a prepared statement",
+            ));
+        }
+        let Some(statement) = statements.pop() else {
+            return Ok(Prepared {
+                sql: sql.to_string(),
+                statement: None,
+                param_types: Vec::new(),
+                fields: None,
+            });
+        };
+        let declared_types: Vec<DataType> = declared
+            .iter()
+            .map(|t| t.clone().unwrap_or(DataType::Unknown))
+            .collect();
+        let (param_types, fields) = self.describe_statement(&statement, sql, &declared_types)?;
+        Ok(Prepared {
+            sql: sql.to_string(),
+            statement: Some(statement),
+            param_types,
+            fields,
+        })
+    }
+
+    /// The parameter types and result columns of a statement, by binding it against the
+    /// catalog this session sees.
+    fn describe_statement(
+        &mut self,
+        statement: &Statement,
+        sql: &str,
+        declared: &[DataType],
+    ) -> SqlResult<(Vec<DataType>, Option<Vec<Field>>)> {
+        let catalog = match &self.state {
+            TxnState::Block { txn, .. } => txn.catalog(),
+            TxnState::Idle => self.db.store.committed_catalog(),
+        };
+        let format = self.settings.format_context(now_micros());
+        let mut binder = Binder::new(catalog, sql, &format, declared);
+        let fields = match statement {
+            Statement::Query(q) => Some(binder.bind_query(q)?.schema()),
+            Statement::Insert(i) => {
+                let plan = binder.bind_insert(i)?;
+                plan.returning.map(|r| r.schema)
+            }
+            Statement::Update(u) => {
+                let plan = binder.bind_update(u)?;
+                plan.returning.map(|r| r.schema)
+            }
+            Statement::Delete(d) => {
+                let plan = binder.bind_delete(d)?;
+                plan.returning.map(|r| r.schema)
+            }
+            Statement::ShowVariable { variable } => {
+                let name = crate::utility::show_name(variable);
+                Some(crate::utility::show_fields(&self.settings, &name)?)
+            }
+            Statement::Explain { .. } => Some(vec![Field::new("QUERY PLAN", DataType::Text)]),
+            _ => None,
+        };
+        let mut types = binder.param_types();
+        // Parameters declared but unused keep their declared types.
+        for (i, d) in declared.iter().enumerate() {
+            if i >= types.len() {
+                types.push(if *d == DataType::Unknown {
+                    DataType::Text
+                } else {
+                    d.clone()
+                });
+            }
+        }
+        Ok((types, fields))
+    }
+
+    /// Executes a prepared statement with parameter values (extended protocol Execute).
+    pub fn execute_prepared(
+        &mut self,
+        prepared: &Prepared,
+        params: Vec<Value>,
+    ) -> SqlResult<Executed> {
+        match &prepared.statement {
+            None => Ok(Executed::Empty),
+            Some(statement) => {
+                self.execute(statement, &prepared.sql, &prepared.param_types, params)
+            }
+        }
+    }
+
+    /// Executes one statement.
+    pub fn execute(
+        &mut self,
+        statement: &Statement,
+        sql: &str,
+        param_types: &[DataType],
+        params: Vec<Value>,
+    ) -> SqlResult<Executed> {
+        self.sync_cursor_failure();
+        self.cancel.store(false, Ordering::SeqCst);
+        // Transaction control works in every state.
+        match statement {
+            Statement::StartTransaction { modes, .. } => return self.begin(modes),
+            Statement::Commit { chain, .. } => {
+                if *chain {
+                    return Err(SqlError::not_supported("COMMIT AND CHAIN"));
+                }
+                return self.commit();
+            }
+            Statement::Rollback { savepoint, chain } => {
+                if savepoint.is_some() || *chain {
+                    return Err(SqlError::not_supported("savepoints are not supported yet"));
+                }
+                return Ok(self.rollback());
+            }
+            _ => {}
+        }
+        if let TxnState::Block { failed: true, .. } = self.state {
+            return Err(in_failed_block());
+        }
+        let result = self.execute_in_transaction(statement, sql, param_types, params);
+        if result.is_err() {
+            match &mut self.state {
+                TxnState::Block { failed, .. } => *failed = true,
+                TxnState::Idle => {}
+            }
+        }
+        result
+    }
+
+    fn begin(&mut self, modes: &[ast::TransactionMode]) -> SqlResult<Executed> {
+        if let TxnState::Block { .. } = self.state {
+            self.notice(Notice::warning(
+                SqlState::ACTIVE_SQL_TRANSACTION,
+                "there is already a transaction in progress",
+            ));
+            return Ok(Executed::Result(QueryResult::command(Tag::Fixed("BEGIN"))));
+        }
+        let mut txn = self.new_transaction();
+        for mode in modes {
+            match mode {
+                ast::TransactionMode::IsolationLevel(level) => {
+                    txn.set_isolation(isolation_from_ast(level))?;
+                }
+                ast::TransactionMode::AccessMode(ast::TransactionAccessMode::ReadOnly) => {
+                    txn.set_read_only(true);
+                }
+                ast::TransactionMode::AccessMode(ast::TransactionAccessMode::ReadWrite) => {
+                    txn.set_read_only(false);
+                }
+            }
+        }
+        self.state = TxnState::Block {
+            txn: Box::new(txn),
+            failed: false,
+            started_micros: now_micros(),
+        };
+        Ok(Executed::Result(QueryResult::command(Tag::Fixed("BEGIN"))))
+    }
+
+    fn commit(&mut self) -> SqlResult<Executed> {
+        self.sync_cursor_failure();
+        match std::mem::replace(&mut self.state, TxnState::Idle) {
+            TxnState::Idle => {
+                self.notice(Notice::warning(
+                    SqlState::NO_ACTIVE_SQL_TRANSACTION,
+                    "there is no transaction in progress",
+                ));
+                Ok(Executed::Result(QueryResult::command(Tag::Fixed("COMMIT"))))
+            }
+            TxnState::Block {
+                txn, failed: true, ..
+            } => {
+                txn.rollback();
+                Ok(Executed::Result(QueryResult::command(Tag::Fixed(
+                    "ROLLBACK",
+                ))))
+            }
+            TxnState::Block { txn, .. } => {
+                txn.commit()?;
+                Ok(Executed::Result(QueryResult::command(Tag::Fixed("COMMIT"))))
+            }
+        }
+    }
+
+    fn rollback(&mut self) -> Executed {
+        self.block_failed_by_cursor.store(false, Ordering::SeqCst);
+        match std::mem::replace(&mut self.state, TxnState::Idle) {
+            TxnState::Idle => {
+                self.notice(Notice::warning(
+                    SqlState::NO_ACTIVE_SQL_TRANSACTION,
+                    "there is no transaction in progress",
+                ));
+            }
+            TxnState::Block { txn, .. } => txn.rollback(),
+        }
+        Executed::Result(QueryResult::command(Tag::Fixed("ROLLBACK")))
+    }
+
+    /// Ends whatever transaction the session holds (the connection is closing).
+    pub fn terminate(&mut self) {
+        self.copy = None;
+        if let TxnState::Block { txn, .. } = std::mem::replace(&mut self.state, TxnState::Idle) {
+            txn.rollback();
+        }
+    }
+
+    fn new_transaction(&mut self) -> Transaction {
+        let isolation = self.next_isolation.take().unwrap_or_else(|| {
+            isolation_from_name(
+                self.settings
+                    .get("default_transaction_isolation")
+                    .unwrap_or(""),
+            )
+        });
+        let read_only = self
+            .next_read_only
+            .take()
+            .unwrap_or(self.settings.get("default_transaction_read_only") == Some("on"));
+        let mut txn = self.db.store.begin(isolation, read_only);
+        txn.sync_commit = self.settings.synchronous_commit();
+        txn
+    }
+
+    fn interrupt(&self) -> Arc<StatementInterrupt> {
+        let timeout_ms = self.settings.statement_timeout_ms();
+        Arc::new(StatementInterrupt {
+            cancel: self.cancel.clone(),
+            deadline: (timeout_ms > 0).then(|| Instant::now() + Duration::from_millis(timeout_ms)),
+        })
+    }
+
+    /// Runs a statement in the block's transaction, or in a transaction of its own that
+    /// commits when it succeeds (autocommit).
+    fn execute_in_transaction(
+        &mut self,
+        statement: &Statement,
+        sql: &str,
+        param_types: &[DataType],
+        params: Vec<Value>,
+    ) -> SqlResult<Executed> {
+        if let Some(result) = crate::utility::execute_utility(self, statement)? {
+            return Ok(result);
+        }
+        let statement_micros = now_micros();
+        let (mut txn, autocommit, txn_micros) =
+            match std::mem::replace(&mut self.state, TxnState::Idle) {
+                TxnState::Block {
+                    txn,
+                    started_micros,
+                    ..
+                } => (txn, false, started_micros),
+                TxnState::Idle => (Box::new(self.new_transaction()), true, statement_micros),
+            };
+        txn.begin_statement();
+        let result = self.run_statement(
+            &mut txn,
+            statement,
+            sql,
+            param_types,
+            params,
+            statement_micros,
+            txn_micros,
+        );
+        if autocommit {
+            match result {
+                Ok(Executed::CopyIn { columns, format }) => {
+                    // The COPY's transaction stays open until the data has arrived.
+                    if let Some(copy) = self.copy.as_mut() {
+                        copy.attach_transaction(txn, true);
+                    }
+                    Ok(Executed::CopyIn { columns, format })
+                }
+                Ok(executed) => {
+                    txn.commit()?;
+                    Ok(executed)
+                }
+                Err(e) => {
+                    txn.rollback();
+                    Err(e)
+                }
+            }
+        } else {
+            let copy_in = matches!(result, Ok(Executed::CopyIn { .. }));
+            if copy_in {
+                if let Some(copy) = self.copy.as_mut() {
+                    copy.attach_transaction(txn, false);
+                }
+                return result;
+            }
+            self.state = TxnState::Block {
+                txn,
+                failed: result.is_err(),
+                started_micros: txn_micros,
+            };
+            result
+        }
+    }
+
+    /// Restores a transaction block after COPY FROM finished with it.
+    pub(crate) fn restore_block(&mut self, txn: Box<Transaction>, failed: bool) {
+        self.state = TxnState::Block {
+            txn,
+            failed,
+            started_micros: now_micros(),
+        };
+    }
+
+    pub(crate) fn exec_context(
+        &self,
+        txn: &mut Transaction,
+        params: Vec<Value>,
+        statement_micros: i64,
+        txn_micros: i64,
+    ) -> ExecContext {
+        let format = self.settings.format_context(statement_micros);
+        ExecContext::new(
+            txn.read_view(),
+            self.db.store.clone(),
+            txn.catalog(),
+            params,
+            format,
+            self.info.clone(),
+            self.sequences.clone(),
+            self.interrupt(),
+            statement_micros,
+            txn_micros,
+            self.settings.work_mem_bytes(),
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn run_statement(
+        &mut self,
+        txn: &mut Transaction,
+        statement: &Statement,
+        sql: &str,
+        param_types: &[DataType],
+        params: Vec<Value>,
+        statement_micros: i64,
+        txn_micros: i64,
+    ) -> SqlResult<Executed> {
+        let ctx = self.exec_context(txn, params, statement_micros, txn_micros);
+        let format = ctx.format.clone();
+        let mut binder = Binder::new(txn.catalog(), sql, &format, param_types);
+        match statement {
+            Statement::Query(query) => {
+                let plan = crate::optimizer::optimize(binder.bind_query(query)?);
+                lock_tables(txn, &plan, &ctx)?;
+                let fields = plan.schema();
+                let operator = crate::exec::build(&plan, &ctx)?;
+                let mut result = QueryResult::stream(fields, operator);
+                if matches!(self.state, TxnState::Idle) {
+                    // Autocommit: nothing to mark failed if streaming fails later.
+                } else {
+                    let flag = self.block_failed_by_cursor.clone();
+                    result = result.on_error(Box::new(move || flag.store(true, Ordering::SeqCst)));
+                }
+                Ok(Executed::Result(result))
+            }
+            Statement::Insert(insert) => {
+                let mut plan = binder.bind_insert(insert)?;
+                plan.source = crate::optimizer::optimize(plan.source);
+                lock_tables(txn, &plan.source, &ctx)?;
+                txn.lock_table_shared(&plan.table, ctx.interrupt.as_ref())?;
+                let result = crate::exec::dml::execute_insert(&plan, txn, &ctx)?;
+                Ok(dml_result(
+                    result,
+                    plan.returning.map(|r| r.schema),
+                    Tag::Insert,
+                ))
+            }
+            Statement::Update(update) => {
+                let mut plan = binder.bind_update(update)?;
+                plan.scan = crate::optimizer::optimize_scan(plan.scan);
+                txn.lock_table_shared(&plan.table, ctx.interrupt.as_ref())?;
+                let result = crate::exec::dml::execute_update(&plan, txn, &ctx)?;
+                Ok(dml_result(
+                    result,
+                    plan.returning.map(|r| r.schema),
+                    Tag::Update,
+                ))
+            }
+            Statement::Delete(delete) => {
+                let mut plan = binder.bind_delete(delete)?;
+                plan.scan = crate::optimizer::optimize_scan(plan.scan);
+                txn.lock_table_shared(&plan.table, ctx.interrupt.as_ref())?;
+                let result = crate::exec::dml::execute_delete(&plan, txn, &ctx)?;
+                Ok(dml_result(
+                    result,
+                    plan.returning.map(|r| r.schema),
+                    Tag::Delete,
+                ))
+            }
+            Statement::Explain {
+                statement: inner,
+                analyze,
+                ..
+            } => crate::explain::explain(self, txn, &mut binder, inner, *analyze, &ctx),
+            Statement::Copy { .. } => {
+                crate::copy::start_copy(self, txn, &mut binder, statement, &ctx)
+            }
+            other => crate::ddl::execute_ddl(self, txn, &mut binder, other, &ctx),
+        }
+    }
+
+    pub(crate) fn set_next_transaction(
+        &mut self,
+        isolation: Option<IsolationLevel>,
+        read_only: Option<bool>,
+    ) -> SqlResult<()> {
+        match &mut self.state {
+            TxnState::Block { txn, .. } => {
+                if let Some(level) = isolation {
+                    txn.set_isolation(level)?;
+                }
+                if let Some(ro) = read_only {
+                    txn.set_read_only(ro);
+                }
+            }
+            TxnState::Idle => {
+                // Outside a block, SET TRANSACTION has no effect (PostgreSQL warns).
+                self.notice(Notice::warning(
+                    SqlState::NO_ACTIVE_SQL_TRANSACTION,
+                    "SET TRANSACTION can only be used in transaction blocks",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn settings_mut(&mut self) -> &mut Settings {
+        &mut self.settings
+    }
+
+    pub(crate) fn settings_changed(&mut self) {
+        self.refresh_info();
+    }
+
+    pub(crate) fn current_isolation(&self) -> IsolationLevel {
+        match &self.state {
+            TxnState::Block { txn, .. } => txn.isolation(),
+            TxnState::Idle => isolation_from_name(
+                self.settings
+                    .get("default_transaction_isolation")
+                    .unwrap_or(""),
+            ),
+        }
+    }
+
+    pub(crate) fn in_block(&self) -> bool {
+        matches!(self.state, TxnState::Block { .. })
+    }
+}
+
+fn dml_result(
+    result: crate::exec::dml::DmlResult,
+    returning: Option<Vec<Field>>,
+    tag: fn(u64) -> Tag,
+) -> Executed {
+    let tag = tag(result.count);
+    Executed::Result(match returning {
+        Some(fields) => QueryResult::rows(fields, result.returning, tag),
+        None => QueryResult::command(tag),
+    })
+}
+
+/// Takes the shared table lock on every table a plan reads (DDL on them waits until the
+/// transaction ends, as with PostgreSQL's AccessShareLock).
+pub(crate) fn lock_tables(
+    txn: &Transaction,
+    plan: &LogicalPlan,
+    ctx: &ExecContext,
+) -> SqlResult<()> {
+    if let LogicalPlan::Scan(scan) = plan {
+        txn.lock(
+            &LockTarget::Table(scan.table.oid),
+            LockMode::Shared,
+            ctx.interrupt.as_ref(),
+        )?;
+    }
+    for child in plan.children() {
+        lock_tables(txn, child, ctx)?;
+    }
+    Ok(())
+}

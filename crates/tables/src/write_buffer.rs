@@ -1,0 +1,243 @@
+//! A transaction's uncommitted writes, kept in memory until COMMIT turns them into one engine
+//! write batch (so no other session can ever see them).
+//!
+//! Each key keeps at most two versions tagged with the command (statement) that wrote them, so
+//! a statement reads the transaction's earlier writes but not its own (PostgreSQL's command-id
+//! visibility: an UPDATE never sees the rows it has just written), while constraint checks read
+//! the newest version of all.
+
+use std::collections::BTreeMap;
+use std::ops::Bound;
+
+use embeddb_storage::KeyspaceId;
+
+/// Statements within a transaction, numbered from 1.
+pub type CommandId = u32;
+
+/// A write: `Some(value)` puts, `None` deletes.
+pub type BufferedValue = Option<Vec<u8>>;
+
+#[derive(Clone, Debug)]
+struct Version {
+    command: CommandId,
+    value: BufferedValue,
+}
+
+/// The versions of one key: the newest, and the one before it from an earlier command.
+#[derive(Clone, Debug)]
+struct Versions {
+    previous: Option<Version>,
+    current: Version,
+}
+
+impl Versions {
+    /// The version a reader at `command` sees: the newest written by an earlier command.
+    fn visible_at(&self, command: CommandId) -> Option<&BufferedValue> {
+        if self.current.command < command {
+            return Some(&self.current.value);
+        }
+        match &self.previous {
+            Some(p) if p.command < command => Some(&p.value),
+            _ => None,
+        }
+    }
+
+    fn size_bytes(&self) -> usize {
+        let v = |v: &Version| v.value.as_ref().map_or(0, Vec::len) + 16;
+        v(&self.current) + self.previous.as_ref().map_or(0, v)
+    }
+}
+
+/// How a read sees the buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BufferView {
+    /// As of the start of a command: writes of earlier commands only.
+    AsOf(CommandId),
+    /// Everything written so far, including the running command's own writes.
+    Latest,
+}
+
+#[derive(Default, Debug)]
+pub struct WriteBuffer {
+    entries: BTreeMap<(KeyspaceId, Vec<u8>), Versions>,
+    size_bytes: usize,
+}
+
+impl WriteBuffer {
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Approximate memory held, for the per-transaction limit.
+    pub fn size_bytes(&self) -> usize {
+        self.size_bytes
+    }
+
+    pub fn write(
+        &mut self,
+        keyspace: KeyspaceId,
+        key: &[u8],
+        value: BufferedValue,
+        command: CommandId,
+    ) {
+        let new = Version { command, value };
+        match self.entries.get_mut(&(keyspace, key.to_vec())) {
+            Some(versions) => {
+                self.size_bytes -= versions.size_bytes();
+                if versions.current.command == command {
+                    versions.current = new;
+                } else {
+                    debug_assert!(versions.current.command < command, "commands only grow");
+                    let old = std::mem::replace(&mut versions.current, new);
+                    versions.previous = Some(old);
+                }
+                self.size_bytes += versions.size_bytes();
+            }
+            None => {
+                let versions = Versions {
+                    previous: None,
+                    current: new,
+                };
+                self.size_bytes += versions.size_bytes() + key.len() + 32;
+                self.entries.insert((keyspace, key.to_vec()), versions);
+            }
+        }
+    }
+
+    /// `None` if the buffer has nothing for the key in this view (read the engine);
+    /// `Some(None)` if the transaction deleted it; `Some(Some(v))` if it wrote `v`.
+    pub fn get(
+        &self,
+        keyspace: KeyspaceId,
+        key: &[u8],
+        view: BufferView,
+    ) -> Option<&BufferedValue> {
+        let versions = self.entries.get(&(keyspace, key.to_vec()))?;
+        match view {
+            BufferView::Latest => Some(&versions.current.value),
+            BufferView::AsOf(command) => versions.visible_at(command),
+        }
+    }
+
+    /// Up to `limit` entries of one keyspace within the range, in key order (or reverse), that
+    /// are visible in the view. Used by scans, which read the buffer in chunks.
+    pub fn range_chunk(
+        &self,
+        keyspace: KeyspaceId,
+        lower: Bound<&[u8]>,
+        upper: Bound<&[u8]>,
+        reverse: bool,
+        view: BufferView,
+        limit: usize,
+    ) -> Vec<(Vec<u8>, BufferedValue)> {
+        let to_bound = |b: Bound<&[u8]>, is_upper: bool| match b {
+            Bound::Included(k) => Bound::Included((keyspace, k.to_vec())),
+            Bound::Excluded(k) => Bound::Excluded((keyspace, k.to_vec())),
+            Bound::Unbounded if is_upper => match keyspace.0.checked_add(1) {
+                Some(next) => Bound::Excluded((KeyspaceId(next), Vec::new())),
+                None => Bound::Unbounded,
+            },
+            Bound::Unbounded => Bound::Included((keyspace, Vec::new())),
+        };
+        let lower = to_bound(lower, false);
+        let upper = to_bound(upper, true);
+        if let (Bound::Included(l) | Bound::Excluded(l), Bound::Included(u) | Bound::Excluded(u)) =
+            (&lower, &upper)
+        {
+            if l > u {
+                return Vec::new();
+            }
+        }
+        let range = self.entries.range((lower, upper));
+        let visible = |((_, key), versions): (&(KeyspaceId, Vec<u8>), &Versions)| {
+            let value = match view {
+                BufferView::Latest => Some(&versions.current.value),
+                BufferView::AsOf(command) => versions.visible_at(command),
+            }?;
+            Some((key.clone(), value.clone()))
+        };
+        if reverse {
+            range.rev().filter_map(visible).take(limit).collect()
+        } else {
+            range.filter_map(visible).take(limit).collect()
+        }
+    }
+
+    /// The newest value of every key, in order, for the commit batch.
+    pub fn drain_latest(&mut self) -> impl Iterator<Item = (KeyspaceId, Vec<u8>, BufferedValue)> {
+        self.size_bytes = 0;
+        std::mem::take(&mut self.entries)
+            .into_iter()
+            .map(|((ks, key), v)| (ks, key, v.current.value))
+    }
+
+    /// Whether any key of the keyspace was written (used to skip buffer merges on scans).
+    pub fn touches(&self, keyspace: KeyspaceId) -> bool {
+        self.entries
+            .range((keyspace, Vec::new())..)
+            .next()
+            .is_some_and(|((ks, _), _)| *ks == keyspace)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KS: KeyspaceId = KeyspaceId(3);
+
+    #[test]
+    fn a_command_does_not_see_its_own_writes() {
+        let mut buf = WriteBuffer::default();
+        buf.write(KS, b"a", Some(b"1".to_vec()), 1);
+        assert_eq!(buf.get(KS, b"a", BufferView::AsOf(1)), None);
+        assert_eq!(
+            buf.get(KS, b"a", BufferView::AsOf(2)),
+            Some(&Some(b"1".to_vec()))
+        );
+        buf.write(KS, b"a", Some(b"2".to_vec()), 2);
+        assert_eq!(
+            buf.get(KS, b"a", BufferView::AsOf(2)),
+            Some(&Some(b"1".to_vec()))
+        );
+        assert_eq!(
+            buf.get(KS, b"a", BufferView::Latest),
+            Some(&Some(b"2".to_vec()))
+        );
+        buf.write(KS, b"a", None, 3);
+        assert_eq!(
+            buf.get(KS, b"a", BufferView::AsOf(3)),
+            Some(&Some(b"2".to_vec()))
+        );
+        assert_eq!(buf.get(KS, b"a", BufferView::AsOf(4)), Some(&None));
+    }
+
+    #[test]
+    fn range_chunks_respect_keyspace_bounds_and_direction() {
+        let mut buf = WriteBuffer::default();
+        for k in [b"a", b"b", b"c"] {
+            buf.write(KS, k, Some(k.to_vec()), 1);
+        }
+        buf.write(KeyspaceId(4), b"a", Some(vec![]), 1);
+        let all = buf.range_chunk(
+            KS,
+            Bound::Unbounded,
+            Bound::Unbounded,
+            false,
+            BufferView::Latest,
+            10,
+        );
+        assert_eq!(all.len(), 3);
+        let rev = buf.range_chunk(
+            KS,
+            Bound::Excluded(b"a".as_slice()),
+            Bound::Unbounded,
+            true,
+            BufferView::Latest,
+            1,
+        );
+        assert_eq!(rev, vec![(b"c".to_vec(), Some(b"c".to_vec()))]);
+        assert!(buf.touches(KS));
+        assert!(!buf.touches(KeyspaceId(5)));
+    }
+}
