@@ -18,6 +18,7 @@ pub mod result;
 pub mod session;
 pub mod settings;
 mod utility;
+pub mod wire_support;
 
 pub use copy::CopyFormat;
 pub use functions::scalar_version_text;
