@@ -533,8 +533,8 @@ impl Session {
             sql,
             param_types,
             params,
-            statement_micros,
-            txn_micros,
+            (statement_micros, txn_micros),
+            !autocommit,
         );
         if autocommit {
             match result {
@@ -611,8 +611,8 @@ impl Session {
         sql: &str,
         param_types: &[DataType],
         params: Vec<Value>,
-        statement_micros: i64,
-        txn_micros: i64,
+        (statement_micros, txn_micros): (i64, i64),
+        in_block: bool,
     ) -> SqlResult<Executed> {
         let ctx = self.exec_context(txn, params, statement_micros, txn_micros);
         let format = ctx.format.clone();
@@ -624,9 +624,9 @@ impl Session {
                 let fields = plan.schema();
                 let operator = crate::exec::build(&plan, &ctx)?;
                 let mut result = QueryResult::stream(fields, operator);
-                if matches!(self.state, TxnState::Idle) {
-                    // Autocommit: nothing to mark failed if streaming fails later.
-                } else {
+                // In a block, an error while the rows stream out fails the block; in
+                // autocommit there is nothing left to fail.
+                if in_block {
                     let flag = self.block_failed_by_cursor.clone();
                     result = result.on_error(Box::new(move || flag.store(true, Ordering::SeqCst)));
                 }
