@@ -209,6 +209,11 @@ impl LockManager {
         self.changed.notify_all();
     }
 
+    /// Number of transactions waiting for a lock, for tests and metrics.
+    pub fn waiting_count(&self) -> usize {
+        self.table.lock().waits_for.len()
+    }
+
     /// Number of locks currently held, for tests and metrics.
     pub fn held_count(&self) -> usize {
         self.table.lock().locks.len()

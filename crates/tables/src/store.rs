@@ -173,6 +173,11 @@ fn drop_orphan_keyspaces(engine: &Engine, catalog: &Catalog) -> SqlResult<()> {
 }
 
 impl Store {
+    /// Transactions waiting for a lock now (tests use it to know a session is blocked).
+    pub fn locks_waiting(&self) -> usize {
+        self.locks.waiting_count()
+    }
+
     /// Sequences, for nextval() and friends (non-transactional).
     pub fn sequences(&self) -> &Sequences {
         &self.sequences

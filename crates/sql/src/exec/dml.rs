@@ -133,7 +133,12 @@ pub fn execute_insert(
         for row in chunk {
             check_row(table, &plan.checks, &row, ctx)?;
             let conflict = match txn.insert_row(table, &keyspaces, &row, ctx.format(), interrupt)? {
-                InsertOutcome::Inserted { .. } => {
+                InsertOutcome::Inserted { key } => {
+                    if plan.on_conflict.is_some() {
+                        // A later row of this statement conflicting with this one must not
+                        // update it (PostgreSQL's "cannot affect row a second time").
+                        updated_keys.insert(key);
+                    }
                     count += 1;
                     returning.push(&row, ctx)?;
                     continue;
