@@ -269,6 +269,8 @@ fn convert(value: Value, from: &DataType, to: &DataType, ctx: &FormatContext) ->
                 Value::Int2(v) => make_int(v.into(), to)?,
                 Value::Int4(v) => make_int(v.into(), to)?,
                 Value::Int8(v) => make_int(v, to)?,
+                // oid → int4 reinterprets the bits; oid → int8 keeps the unsigned value.
+                Value::Oid(v) if *to == T::Int8 => Value::Int8(i64::from(v)),
                 Value::Oid(v) => make_int(i64::from(v as i32), to)?,
                 Value::Bool(b) => make_int(i64::from(b), to)?,
                 Value::Float4(f) => make_int(f64_to_int(f64::from(f), name, min, max)?, to)?,

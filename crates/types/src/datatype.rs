@@ -318,7 +318,7 @@ impl fmt::Display for DataType {
             DataType::Text => f.write_str("text"),
             DataType::Varchar(None) => f.write_str("character varying"),
             DataType::Varchar(Some(n)) => write!(f, "character varying({n})"),
-            DataType::Bpchar(None) => f.write_str("bpchar"),
+            DataType::Bpchar(None) => f.write_str("character"),
             DataType::Bpchar(Some(n)) => write!(f, "character({n})"),
             DataType::Name => f.write_str("name"),
             DataType::Bytea => f.write_str("bytea"),

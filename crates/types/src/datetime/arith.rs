@@ -54,7 +54,11 @@ fn add_months_days(local: i64, iv: &Interval) -> SqlResult<i64> {
     }
     if iv.days != 0 {
         t = t
-            .checked_add(i64::from(iv.days) * USECS_PER_DAY)
+            .checked_add(
+                i64::from(iv.days)
+                    .checked_mul(USECS_PER_DAY)
+                    .ok_or_else(timestamp_out_of_range)?,
+            )
             .filter(|v| valid_timestamp(*v))
             .ok_or_else(timestamp_out_of_range)?;
     }

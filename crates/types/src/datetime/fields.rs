@@ -624,11 +624,11 @@ pub fn make_timestamp(
 ) -> SqlResult<i64> {
     let d = make_date(year, month, day)?;
     let t = make_time(hour, min, sec)?;
-    let r = i64::from(d) * USECS_PER_DAY + t;
-    if !valid_timestamp(r) {
-        return Err(timestamp_out_of_range());
-    }
-    Ok(r)
+    i64::from(d)
+        .checked_mul(USECS_PER_DAY)
+        .and_then(|v| v.checked_add(t))
+        .filter(|v| valid_timestamp(*v))
+        .ok_or_else(timestamp_out_of_range)
 }
 
 /// `make_timestamptz(..., [zone])`: the wall-clock time in `zone` (default the session's).

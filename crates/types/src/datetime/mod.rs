@@ -190,17 +190,13 @@ pub fn date_to_timestamp(d: i32) -> Result<i64, SqlError> {
     match d {
         DATE_NEG_INFINITY => Ok(TS_NEG_INFINITY),
         DATE_POS_INFINITY => Ok(TS_POS_INFINITY),
-        _ => {
-            let us = i64::from(d) * USECS_PER_DAY;
-            if valid_timestamp(us) {
-                Ok(us)
-            } else {
-                Err(SqlError::new(
-                    SqlState::DATETIME_FIELD_OVERFLOW,
-                    "date out of range for timestamp",
-                ))
-            }
-        }
+        _ => match i64::from(d).checked_mul(USECS_PER_DAY) {
+            Some(us) if valid_timestamp(us) => Ok(us),
+            _ => Err(SqlError::new(
+                SqlState::DATETIME_FIELD_OVERFLOW,
+                "date out of range for timestamp",
+            )),
+        },
     }
 }
 

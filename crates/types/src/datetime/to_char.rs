@@ -366,7 +366,22 @@ fn parts_of(value: &Value, ctx: &FormatContext) -> Option<Parts> {
     match value {
         Value::Timestamp(t) if super::is_finite_timestamp(*t) => Some(from_local(*t, None, None)),
         Value::Date(d) if super::is_finite_date(*d) => {
-            Some(from_local(i64::from(*d) * USECS_PER_DAY, None, None))
+            // Dates reach past the timestamp range, so build the parts from the day count.
+            let days = i64::from(*d);
+            let (year, month, day) = civil_from_days(days);
+            Some(Parts {
+                year,
+                month,
+                day,
+                hour: 0,
+                minute: 0,
+                second: 0,
+                micros: 0,
+                days,
+                offset: None,
+                zone_abbrev: None,
+                interval: false,
+            })
         }
         Value::Timestamptz(t) if super::is_finite_timestamp(*t) => {
             let off = ctx.time_zone.offset_at_utc(*t);

@@ -383,7 +383,8 @@ impl Numeric {
                 .to_f64()
                 .map_or(0.0, |f| f.log10() - (digits - 1.0)));
         let approx = log10_base * n as f64;
-        if approx > (MAX_INT_DIGITS + 1) as f64 {
+        // The result has floor(approx) + 1 integer digits.
+        if approx.floor() + 1.0 > MAX_INT_DIGITS as f64 {
             return Err(overflow_error());
         }
         if approx < -(MAX_RESULT_SCALE as f64) * 2.0 {
@@ -391,7 +392,7 @@ impl Numeric {
         }
         let abs_n = n.unsigned_abs();
         let exact_digits = digits * abs_n as f64;
-        if exact_digits > 60_000.0 {
+        if exact_digits > 400_000.0 {
             // Too large to expand exactly: go through exp(n * ln|base|).
             let sign_neg = bm.is_negative() && abs_n % 2 == 1;
             let base = Numeric::from_parts(bm.abs(), bs);

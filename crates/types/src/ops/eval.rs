@@ -501,8 +501,10 @@ fn concat(l: &Value, r: &Value, sig: &OperatorSig, ctx: &FormatContext) -> SqlRe
         }
         (Value::Jsonb(a), Value::Jsonb(b)) => Ok(Value::Jsonb(jsonb_concat(a, b)?)),
         _ => {
+            // anytextcat converts through the cast to text (so booleans read `true`).
             let text = |v: &Value, ty: &DataType| match v {
                 Value::Text(s) => s.clone(),
+                Value::Bool(b) => if *b { "true" } else { "false" }.to_string(),
                 other => format_text(other, ty, ctx),
             };
             let mut s = text(l, &sig.left);

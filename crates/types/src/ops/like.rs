@@ -9,6 +9,9 @@ enum Tok<T> {
     Lit(T),
     One,
     Many,
+    /// An escape at the very end: an error only if matching gets that far with text left,
+    /// as PostgreSQL reports it lazily.
+    DanglingEscape,
 }
 
 fn compile<T: Copy + PartialEq>(
@@ -23,10 +26,8 @@ fn compile<T: Copy + PartialEq>(
         let c = pattern[i];
         if Some(c) == escape {
             let Some(&n) = pattern.get(i + 1) else {
-                return Err(SqlError::new(
-                    SqlState::INVALID_ESCAPE_SEQUENCE,
-                    "LIKE pattern must not end with escape character",
-                ));
+                out.push(Tok::DanglingEscape);
+                break;
             };
             out.push(Tok::Lit(n));
             i += 2;
@@ -47,7 +48,7 @@ fn compile<T: Copy + PartialEq>(
 }
 
 /// Greedy matcher with single-point backtracking to the last `%`: linear in practice.
-fn matches<T: Copy + PartialEq>(s: &[T], p: &[Tok<T>]) -> bool {
+fn matches<T: Copy + PartialEq>(s: &[T], p: &[Tok<T>]) -> SqlResult<bool> {
     let (mut si, mut pi) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
     while si < s.len() {
@@ -64,17 +65,23 @@ fn matches<T: Copy + PartialEq>(s: &[T], p: &[Tok<T>]) -> bool {
                 star = Some((pi, si));
                 pi += 1;
             }
+            Some(Tok::DanglingEscape) => {
+                return Err(SqlError::new(
+                    SqlState::INVALID_ESCAPE_SEQUENCE,
+                    "LIKE pattern must not end with escape character",
+                ));
+            }
             _ => match star {
                 Some((sp, ss)) => {
                     pi = sp + 1;
                     si = ss + 1;
                     star = Some((sp, ss + 1));
                 }
-                None => return false,
+                None => return Ok(false),
             },
         }
     }
-    p[pi..].iter().all(|t| *t == Tok::Many)
+    Ok(p[pi..].iter().all(|t| *t == Tok::Many))
 }
 
 /// `text LIKE pattern` with the default backslash escape.
@@ -87,7 +94,7 @@ pub fn like_escape(text: &str, pattern: &str, escape: Option<char>) -> SqlResult
     let s: Vec<char> = text.chars().collect();
     let p: Vec<char> = pattern.chars().collect();
     let toks = compile(&p, '%', '_', escape)?;
-    Ok(matches(&s, &toks))
+    matches(&s, &toks)
 }
 
 /// `ILIKE`: case-insensitive by lower-casing both sides.
@@ -98,7 +105,7 @@ pub fn ilike(text: &str, pattern: &str) -> SqlResult<bool> {
 /// `bytea LIKE bytea`.
 pub fn like_bytes(data: &[u8], pattern: &[u8]) -> SqlResult<bool> {
     let toks = compile(pattern, b'%', b'_', Some(b'\\'))?;
-    Ok(matches(data, &toks))
+    matches(data, &toks)
 }
 
 #[cfg(test)]
@@ -119,7 +126,8 @@ mod tests {
         assert!(t("aaa", "%a%a%"));
         assert!(!t("ab", "%a%a%"));
         assert!(t("héllo", "h_llo"));
-        assert!(like("a", "a\\").is_err());
+        assert!(like("ab", "a\\").is_err());
+        assert_eq!(like("a", "a\\").ok(), Some(false));
         assert!(ilike("ABC", "a%").unwrap_or(false));
         assert!(like_escape("a_c", "a#_c", Some('#')).unwrap_or(false));
     }
