@@ -222,7 +222,7 @@ fn comparisons_and_text() {
     assert_eq!(eval(BinaryOp::Concat, ("a", T::Text), ("1", T::Int4)), "a1");
     assert_eq!(
         eval(BinaryOp::Concat, ("t", T::Bool), ("x", T::Unknown)),
-        "tx"
+        "truex"
     );
     assert_eq!(
         eval(BinaryOp::Like, ("hello", T::Text), ("h%o", T::Unknown)),
