@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use parking_lot::RwLock;
 
 use crate::SeqNo;
+use crate::coding::compare_keys;
 
 /// Bookkeeping bytes charged per version on top of key and value (tree node share, boxes).
 const VERSION_OVERHEAD_BYTES: usize = 64;
@@ -41,7 +42,7 @@ impl Ord for MemKey {
     fn cmp(&self, o: &Self) -> std::cmp::Ordering {
         self.prefix
             .cmp(&o.prefix)
-            .then_with(|| self.bytes.cmp(&o.bytes))
+            .then_with(|| compare_keys(&self.bytes, &o.bytes))
     }
 }
 
@@ -100,7 +101,7 @@ impl Ord for dyn KeyView + '_ {
     fn cmp(&self, o: &Self) -> std::cmp::Ordering {
         self.prefix()
             .cmp(&o.prefix())
-            .then_with(|| self.bytes().cmp(o.bytes()))
+            .then_with(|| compare_keys(self.bytes(), o.bytes()))
     }
 }
 

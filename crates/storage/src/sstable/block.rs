@@ -18,14 +18,14 @@
 use std::cmp::Ordering;
 
 use crate::SeqNo;
-use crate::coding::{Reader, put_u32, put_varint, u32_at};
+use crate::coding::{Reader, compare_keys, put_u32, put_varint, u32_at};
 
 pub(crate) const RESTART_INTERVAL: usize = 16;
 
 /// Internal-key order: user key ascending, then seqno descending.
 #[inline]
 pub(crate) fn cmp_internal(k1: &[u8], s1: SeqNo, k2: &[u8], s2: SeqNo) -> Ordering {
-    k1.cmp(k2).then(s2.cmp(&s1))
+    compare_keys(k1, k2).then(s2.cmp(&s1))
 }
 
 /// Builds one block.
