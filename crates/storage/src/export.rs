@@ -68,22 +68,26 @@ impl Core {
         let (state, tables, active_number, active_bytes): (_, Vec<Arc<Table>>, u64, Vec<u8>) = {
             let cs = self.commit.lock();
             self.check_writable()?;
+            // Keyspaces cannot be created or dropped while we hold the commit mutex.
+            let keyspaces = self.live_keyspaces();
             let man = self.manifest.lock();
             let state = man.state.clone();
             let mut tables = Vec::new();
-            for ks in self.live_keyspaces() {
+            for ks in keyspaces {
                 for level in &ks.current().levels.levels {
                     tables.extend(level.iter().cloned());
                 }
             }
-            drop(man);
-            // Sealed segments cannot be retired while we hold their list.
+            // Sealed segments cannot be retired while we hold their list, and nothing can be
+            // flushed (which would let the flusher retire them) while we hold the manifest:
+            // the segments linked are exactly those the captured state still needs.
             let sealed = self.sealed_segments.lock();
             for n in sealed.keys() {
                 let name = wal::segment_file_name(*n);
                 link_or_copy(fs, &self.dir.join(&name), &dest.join(&name))?;
             }
             drop(sealed);
+            drop(man);
             let path = cs.wal.path().to_owned();
             let len = cs.wal.size_bytes();
             let f = fs.open(&path).ctx("open", &path)?;
