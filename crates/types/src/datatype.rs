@@ -249,6 +249,36 @@ impl DataType {
         )
     }
 
+    /// `pg_type.typname`: `int4`, `varchar`, `_int4` for `integer[]`.
+    pub fn type_name(&self) -> String {
+        let base = match self {
+            DataType::Bool => "bool",
+            DataType::Int2 => "int2",
+            DataType::Int4 => "int4",
+            DataType::Int8 => "int8",
+            DataType::Float4 => "float4",
+            DataType::Float8 => "float8",
+            DataType::Numeric(_) => "numeric",
+            DataType::Text => "text",
+            DataType::Varchar(_) => "varchar",
+            DataType::Bpchar(_) => "bpchar",
+            DataType::Name => "name",
+            DataType::Bytea => "bytea",
+            DataType::Date => "date",
+            DataType::Time => "time",
+            DataType::Timestamp => "timestamp",
+            DataType::Timestamptz => "timestamptz",
+            DataType::Interval => "interval",
+            DataType::Uuid => "uuid",
+            DataType::Json => "json",
+            DataType::Jsonb => "jsonb",
+            DataType::Oid => "oid",
+            DataType::Unknown => "unknown",
+            DataType::Array(elem) => return format!("_{}", elem.type_name()),
+        };
+        base.to_string()
+    }
+
     /// The element type if this is an array.
     pub fn element_type(&self) -> Option<&DataType> {
         match self {

@@ -74,81 +74,50 @@ impl Interval {
     }
 
     /// `interval * float8` (`interval_mul`): fractional months spill into days and fractional
-    /// days into microseconds, as PostgreSQL does.
+    /// days into time, with PostgreSQL's rounding of the spilled parts to microseconds.
     pub fn mul_f64(&self, factor: f64) -> SqlResult<Interval> {
-        if factor.is_nan() {
+        self.scale(factor, false)
+    }
+
+    /// `interval / float8` (`interval_div`).
+    pub fn div_f64(&self, divisor: f64) -> SqlResult<Interval> {
+        if divisor == 0.0 {
+            return Err(SqlError::division_by_zero());
+        }
+        self.scale(divisor, true)
+    }
+
+    fn scale(&self, f: f64, divide: bool) -> SqlResult<Interval> {
+        let apply = |v: f64| if divide { v / f } else { v * f };
+        let tsround = |v: f64| (v * 1e6).round_ties_even() / 1e6;
+        let fits_i32 = |v: f64| !v.is_nan() && v >= i32::MIN as f64 && v <= i32::MAX as f64;
+        let m = apply(f64::from(self.months));
+        let d = apply(f64::from(self.days));
+        if !fits_i32(m) || !fits_i32(d) {
             return Err(interval_out_of_range());
         }
-        let result_double = f64::from(self.months) * factor;
-        if result_double.is_nan()
-            || result_double > i32::MAX as f64
-            || result_double < i32::MIN as f64
-        {
-            return Err(interval_out_of_range());
+        let months = m as i32;
+        let mut days = d as i32;
+        let month_remainder_days = tsround((m - f64::from(months)) * 30.0);
+        let mut sec_remainder = tsround(
+            (d - f64::from(days) + month_remainder_days - month_remainder_days.trunc()) * 86400.0,
+        );
+        if sec_remainder.abs() >= 86400.0 {
+            let whole = (sec_remainder / 86400.0).trunc();
+            days = days.saturating_add(whole as i32);
+            sec_remainder -= whole * 86400.0;
         }
-        let months = result_double.trunc() as i32;
-        let result_double = f64::from(self.days) * factor;
-        if result_double.is_nan()
-            || result_double > i32::MAX as f64
-            || result_double < i32::MIN as f64
-        {
-            return Err(interval_out_of_range());
-        }
-        let mut days = result_double.trunc() as i32;
-        // Cascade fractions down, as interval_mul does (months use 30-day months).
-        let month_remainder_days = (f64::from(self.months) * factor - f64::from(months)) * 30.0;
-        let sec_remainder = (f64::from(self.days) * factor - f64::from(days)
-            + (month_remainder_days - month_remainder_days.trunc()))
-            * 86400.0;
-        let sec_remainder = (sec_remainder * 1e6).round() / 1e6;
-        // Cascade whole days from the month remainder.
-        if month_remainder_days.abs() >= 1.0 {
-            days = days
-                .checked_add(month_remainder_days.trunc() as i32)
-                .ok_or_else(interval_out_of_range)?;
-        }
-        let micros_f = (self.micros as f64) * factor + sec_remainder * 1e6;
-        if micros_f.is_nan() || micros_f.abs() >= 9.2e18 {
+        days = days
+            .checked_add(month_remainder_days.trunc() as i32)
+            .ok_or_else(interval_out_of_range)?;
+        let micros = (apply(self.micros as f64) + sec_remainder * 1e6).round_ties_even();
+        if micros.is_nan() || micros < i64::MIN as f64 || micros >= i64::MAX as f64 {
             return Err(interval_out_of_range());
         }
         Ok(Interval {
             months,
             days,
-            micros: micros_f.round() as i64,
-        })
-    }
-
-    /// `interval / float8`.
-    pub fn div_f64(&self, divisor: f64) -> SqlResult<Interval> {
-        if divisor == 0.0 {
-            return Err(SqlError::division_by_zero());
-        }
-        let months_f = f64::from(self.months) / divisor;
-        let months = months_f.trunc();
-        let days_f = f64::from(self.days) / divisor;
-        let days = days_f.trunc();
-        if months.is_nan()
-            || days.is_nan()
-            || months.abs() > i32::MAX as f64
-            || days.abs() > i32::MAX as f64
-        {
-            return Err(interval_out_of_range());
-        }
-        let month_rem_days = (months_f - months) * 30.0;
-        let mut days_i = days as i32;
-        days_i = days_i
-            .checked_add(month_rem_days.trunc() as i32)
-            .ok_or_else(interval_out_of_range)?;
-        let sec_rem = (days_f - days + month_rem_days - month_rem_days.trunc()) * 86400.0;
-        let sec_rem = (sec_rem * 1e6).round() / 1e6;
-        let micros_f = self.micros as f64 / divisor + sec_rem * 1e6;
-        if micros_f.is_nan() || micros_f.abs() >= 9.2e18 {
-            return Err(interval_out_of_range());
-        }
-        Ok(Interval {
-            months: months as i32,
-            days: days_i,
-            micros: micros_f.round() as i64,
+            micros: micros as i64,
         })
     }
 
@@ -438,7 +407,7 @@ fn parse_time_field(tok: &str) -> Option<i128> {
         let m = int(parts[1])?;
         let s = parts.get(2).map_or(Some(0), |p| secs(p))?;
         if m >= 60 || s >= 60 * i128::from(USECS_PER_SEC) {
-            return None;
+            return Some(i128::MAX);
         }
         h * i128::from(USECS_PER_HOUR) + m * i128::from(USECS_PER_MINUTE) + s
     };
@@ -575,6 +544,9 @@ pub fn parse_interval(input: &str) -> SqlResult<Interval> {
         }
         if tok.contains(':') {
             let micros = parse_time_field(tok).ok_or_else(|| bad_interval(input))?;
+            if micros == i128::MAX {
+                return Err(field_overflow(input));
+            }
             mark(unit_bit("h") | unit_bit("min") | unit_bit("s"))?;
             acc.micros += micros;
             any = true;
