@@ -16,6 +16,8 @@ enum Tok {
     Plus,
     SignGlobal,
     Eeee,
+    /// `TH`/`th`: the ordinal suffix of the integer part.
+    Th(bool),
     Lit(String),
 }
 
@@ -50,6 +52,7 @@ fn tokenize(fmt: &str) -> (Vec<Tok>, bool) {
             toks.push(Tok::SignGlobal);
             i += 2;
         } else if starts(i, "TH") {
+            toks.push(Tok::Th(b[i] == 'T'));
             i += 2;
         } else {
             match c {
@@ -102,6 +105,29 @@ fn digits_of(value: &NumberInput, post: usize) -> (bool, String, String) {
     }
     let neg = neg && (int.chars().chain(frac.chars()).any(|c| c != '0'));
     (neg, int, frac)
+}
+
+fn ordinal_suffix(n: i64, upper: bool) -> &'static str {
+    let n = n.unsigned_abs();
+    let s = if (11..=13).contains(&(n % 100)) {
+        "th"
+    } else {
+        match n % 10 {
+            1 => "st",
+            2 => "nd",
+            3 => "rd",
+            _ => "th",
+        }
+    };
+    if !upper {
+        return s;
+    }
+    match s {
+        "st" => "ST",
+        "nd" => "ND",
+        "rd" => "RD",
+        _ => "TH",
+    }
 }
 
 /// A number to format: exact numeric (also integers) or a float.
@@ -164,7 +190,9 @@ pub fn to_char_number(value: NumberInput, fmt: &str) -> SqlResult<String> {
     let offset = pre.saturating_sub(int.len());
     let int_chars: Vec<char> = int.chars().collect();
     // Integer part (with commas), blanks where digits are suppressed.
-    let mut body: Vec<char> = Vec::new();
+    // Integer-part characters, flagged when they are digit positions (the sign goes before
+    // the first printed digit, after any leading literal text).
+    let mut body: Vec<(char, bool)> = Vec::new();
     let mut k = 0usize;
     let mut started = false;
     let mut leading_sign = false;
@@ -196,7 +224,7 @@ pub fn to_char_number(value: NumberInput, fmt: &str) -> SqlResult<String> {
                 } else {
                     c
                 };
-                body.push(c);
+                body.push((c, true));
                 k += 1;
             }
             Tok::Nine | Tok::Zero => {
@@ -217,7 +245,7 @@ pub fn to_char_number(value: NumberInput, fmt: &str) -> SqlResult<String> {
                     out_post.push(',');
                     frac_is_nine.push(false);
                 } else {
-                    body.push(if started || overflow { ',' } else { ' ' });
+                    body.push((if started || overflow { ',' } else { ' ' }, true));
                 }
             }
             Tok::Sign | Tok::SignGlobal => {
@@ -230,12 +258,21 @@ pub fn to_char_number(value: NumberInput, fmt: &str) -> SqlResult<String> {
             Tok::Minus => trailing.push(if neg { '-' } else { ' ' }),
             Tok::Plus => trailing.push(if neg { ' ' } else { '+' }),
             Tok::Eeee => {}
+            Tok::Th(upper) => {
+                let n: i64 = int.parse().unwrap_or(0);
+                let suffix = ordinal_suffix(n, *upper);
+                if in_frac || k > 0 {
+                    trailing.extend(suffix.chars());
+                } else {
+                    body.extend(suffix.chars().map(|c| (c, false)));
+                }
+            }
             Tok::Lit(s) => {
                 if in_frac {
                     out_post.extend(s.chars());
                     frac_is_nine.extend(s.chars().map(|_| false));
                 } else {
-                    body.extend(s.chars());
+                    body.extend(s.chars().map(|c| (c, false)));
                 }
             }
         }
@@ -251,12 +288,16 @@ pub fn to_char_number(value: NumberInput, fmt: &str) -> SqlResult<String> {
     let mut result: Vec<char> = Vec::new();
     match sign_char {
         Some(s) => {
-            let first = body.iter().position(|c| *c != ' ').unwrap_or(body.len());
-            result.extend(body[..first].iter());
+            let first = body
+                .iter()
+                .position(|(c, num)| *num && *c != ' ')
+                .or_else(|| body.iter().rposition(|(_, num)| *num).map(|p| p + 1))
+                .unwrap_or(body.len());
+            result.extend(body[..first].iter().map(|(c, _)| *c));
             result.push(s);
-            result.extend(body[first..].iter());
+            result.extend(body[first..].iter().map(|(c, _)| *c));
         }
-        None => result.extend(body.iter()),
+        None => result.extend(body.iter().map(|(c, _)| *c)),
     }
     if fill {
         // Fill mode: no padding blanks, no trailing zeros in '9' fraction positions.

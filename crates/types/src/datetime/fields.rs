@@ -424,14 +424,14 @@ fn date_trunc_in(unit: &str, value: &Value, tz: &TimeZone) -> SqlResult<Value> {
             }
             trunc_local(u, *t)
                 .map(Value::Timestamp)
-                .ok_or_else(unsupported)
+                .ok_or_else(|| not_recognized(unit, type_name))
         }
         Value::Timestamptz(t) => {
             if !is_finite_timestamp(*t) {
                 return Ok(value.clone());
             }
             let local = super::utc_to_local(*t, tz);
-            let tl = trunc_local(u, local).ok_or_else(unsupported)?;
+            let tl = trunc_local(u, local).ok_or_else(|| not_recognized(unit, type_name))?;
             // Units below a day keep the instant's own offset (no re-resolution across DST).
             let off = if matches!(
                 u,

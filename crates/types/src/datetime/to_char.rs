@@ -169,12 +169,12 @@ fn ordinal(n: i64, upper: bool) -> &'static str {
 /// The broken-down values `to_char` reads.
 struct Parts {
     year: i64,
-    month: u32,
-    day: u32,
+    month: i64,
+    day: i64,
     hour: i64,
-    minute: u32,
-    second: u32,
-    micros: u32,
+    minute: i64,
+    second: i64,
+    micros: i64,
     days: i64,
     offset: Option<i32>,
     zone_abbrev: Option<String>,
@@ -189,11 +189,16 @@ fn iso_year_week(days: i64) -> (i64, i64) {
     (ty, (doy - 1) / 7 + 1)
 }
 
+/// C's `%0*d`: the width includes a minus sign.
 fn pad(v: i64, width: usize, fill: bool) -> String {
     if fill {
         v.to_string()
     } else if v < 0 {
-        format!("-{:0width$}", -v, width = width)
+        format!(
+            "-{:0width$}",
+            v.unsigned_abs(),
+            width = width.saturating_sub(1)
+        )
     } else {
         format!("{v:0width$}")
     }
@@ -222,21 +227,19 @@ fn render(nodes: &[Node], p: &Parts) -> String {
             if h == 0 { 12 } else { h }
         };
         let num: Option<(i64, usize)> = match key {
+            // Negative interval fields get one more column for the sign, as PostgreSQL.
             "HH" | "HH12" => Some((hour12, 2)),
-            "HH24" => Some((p.hour, 2)),
-            "MI" => Some((i64::from(p.minute), 2)),
-            "SS" => Some((i64::from(p.second), 2)),
-            "MS" => Some((i64::from(p.micros / 1000), 3)),
-            "US" => Some((i64::from(p.micros), 6)),
+            "HH24" => Some((p.hour, if p.hour < 0 { 3 } else { 2 })),
+            "MI" => Some((p.minute, if p.minute < 0 { 3 } else { 2 })),
+            "SS" => Some((p.second, if p.second < 0 { 3 } else { 2 })),
+            "MS" => Some((p.micros / 1000, 3)),
+            "US" => Some((p.micros, 6)),
             "FF1" | "FF2" | "FF3" | "FF4" | "FF5" | "FF6" => {
                 let digits = usize::from(key.as_bytes()[2] - b'0');
-                let v = i64::from(p.micros) / 10i64.pow(6 - digits as u32);
+                let v = p.micros / 10i64.pow(6 - digits as u32);
                 Some((v, digits))
             }
-            "SSSS" | "SSSSS" => Some((
-                p.hour * 3600 + i64::from(p.minute) * 60 + i64::from(p.second),
-                0,
-            )),
+            "SSSS" | "SSSSS" => Some((p.hour * 3600 + p.minute * 60 + p.second, 0)),
             "YYYY" => Some((disp_year, 4)),
             "YYY" => Some((disp_year % 1000, 3)),
             "YY" => Some((disp_year % 100, 2)),
@@ -245,8 +248,8 @@ fn render(nodes: &[Node], p: &Parts) -> String {
             "IYY" => Some((iso_year_week(p.days).0 % 1000, 3)),
             "IY" => Some((iso_year_week(p.days).0 % 100, 2)),
             "I" => Some((iso_year_week(p.days).0 % 10, 1)),
-            "MM" => Some((i64::from(p.month), 2)),
-            "DD" => Some((i64::from(p.day), 2)),
+            "MM" => Some((p.month, 2)),
+            "DD" => Some((p.day, 2)),
             "DDD" => Some((doy, 3)),
             "IDDD" => {
                 let (iy, _) = iso_year_week(p.days);
@@ -256,7 +259,7 @@ fn render(nodes: &[Node], p: &Parts) -> String {
             }
             "D" => Some((i64::from(day_of_week(p.days)) + 1, 1)),
             "ID" => Some((i64::from((day_of_week(p.days) + 6) % 7 + 1), 1)),
-            "W" => Some(((i64::from(p.day) - 1) / 7 + 1, 1)),
+            "W" => Some(((p.day - 1) / 7 + 1, 1)),
             "WW" => Some(((doy - 1) / 7 + 1, 2)),
             "IW" => Some((iso_year_week(p.days).1, 2)),
             "CC" => {
@@ -266,10 +269,10 @@ fn render(nodes: &[Node], p: &Parts) -> String {
                 } else {
                     -((99 - (y - 1)) / 100)
                 };
-                Some((c, 2))
+                Some((c, if c < 0 { 3 } else { 2 }))
             }
             "J" => Some((p.days + POSTGRES_EPOCH_JDATE, 0)),
-            "Q" => Some(((i64::from(p.month) - 1) / 3 + 1, 1)),
+            "Q" => Some(((p.month - 1) / 3 + 1, 1)),
             _ => None,
         };
         if let Some((v, width)) = num {
@@ -290,7 +293,7 @@ fn render(nodes: &[Node], p: &Parts) -> String {
             "BC" | "AD" => (if bc { "BC" } else { "AD" }).to_string(),
             "B.C." | "A.D." => (if bc { "B.C." } else { "A.D." }).to_string(),
             "MONTH" | "MON" => {
-                let name = MONTHS[(p.month as usize + 11) % 12];
+                let name = MONTHS[(p.month.rem_euclid(12) as usize + 11) % 12];
                 let name = if key == "MON" { &name[..3] } else { name };
                 let c = cased(name, spelled);
                 if key == "MONTH" && !fill {
@@ -310,7 +313,7 @@ fn render(nodes: &[Node], p: &Parts) -> String {
                 }
             }
             "RM" => {
-                let r = ROMAN[(p.month as usize + 11) % 12];
+                let r = ROMAN[(p.month.rem_euclid(12) as usize + 11) % 12];
                 let r = if is_lower {
                     r.to_lowercase()
                 } else {
@@ -351,12 +354,12 @@ fn parts_of(value: &Value, ctx: &FormatContext) -> Option<Parts> {
         let tm = Tm::from_timestamp(local);
         Parts {
             year: tm.year,
-            month: tm.month,
-            day: tm.day,
+            month: i64::from(tm.month),
+            day: i64::from(tm.day),
             hour: i64::from(tm.hour),
-            minute: tm.minute,
-            second: tm.second,
-            micros: tm.micros,
+            minute: i64::from(tm.minute),
+            second: i64::from(tm.second),
+            micros: i64::from(tm.micros),
             days: local.div_euclid(USECS_PER_DAY),
             offset,
             zone_abbrev: abbrev,
@@ -371,8 +374,8 @@ fn parts_of(value: &Value, ctx: &FormatContext) -> Option<Parts> {
             let (year, month, day) = civil_from_days(days);
             Some(Parts {
                 year,
-                month,
-                day,
+                month: i64::from(month),
+                day: i64::from(day),
                 hour: 0,
                 minute: 0,
                 second: 0,
@@ -401,12 +404,12 @@ fn interval_parts(iv: &Interval) -> Parts {
     let t = iv.micros;
     Parts {
         year: i64::from(iv.months / 12),
-        month: (iv.months % 12).unsigned_abs(),
-        day: iv.days.unsigned_abs(),
+        month: i64::from(iv.months % 12),
+        day: i64::from(iv.days),
         hour: t / USECS_PER_HOUR,
-        minute: ((t / USECS_PER_MINUTE) % 60).unsigned_abs() as u32,
-        second: ((t / USECS_PER_SEC) % 60).unsigned_abs() as u32,
-        micros: (t % USECS_PER_SEC).unsigned_abs() as u32,
+        minute: (t / USECS_PER_MINUTE) % 60,
+        second: (t / USECS_PER_SEC) % 60,
+        micros: t % USECS_PER_SEC,
         days: i64::from(iv.days),
         offset: None,
         zone_abbrev: None,
