@@ -134,7 +134,9 @@ fn encode_numeric(n: &Numeric, out: &mut Vec<u8>) {
             Vec::new(),
             0,
             if n.signum() > 0 { 0xD000 } else { 0xF000 },
-            0,
+            // PostgreSQL's numeric_send reports dscale 32 for the infinities (an artifact of
+            // its header layout); clients ignore it, but matching it byte for byte is free.
+            0x20,
         )
     } else {
         let (mant, scale) = n.mantissa_scale().unwrap_or((&BigInt::ZERO, 0));
