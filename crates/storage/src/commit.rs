@@ -238,8 +238,13 @@ impl Core {
     pub(crate) fn rotate_wal(&self, cs: &mut CommitState) -> Result<()> {
         cs.wal.sync().map_err(|e| self.poison(e))?;
         let number = self.new_file_number();
-        let fresh =
-            WalWriter::create(self.fs.as_ref(), &self.dir, number).map_err(|e| self.poison(e))?;
+        let fresh = WalWriter::create(
+            self.fs.as_ref(),
+            &self.dir,
+            number,
+            self.opts.wal_preallocate_bytes,
+        )
+        .map_err(|e| self.poison(e))?;
         let old = std::mem::replace(&mut cs.wal, fresh);
         self.sealed_segments.lock().insert(
             old.number(),

@@ -23,6 +23,9 @@ pub trait File: Send + Sync {
     fn sync(&mut self) -> io::Result<()>;
     /// Current length in bytes.
     fn len(&self) -> io::Result<u64>;
+    /// Extends the file with zeros to at least `len` bytes without moving where appends go
+    /// (so later syncs need not record a size change). Never shrinks.
+    fn preallocate(&mut self, len: u64) -> io::Result<()>;
     /// Whether the file is empty.
     fn is_empty(&self) -> io::Result<bool> {
         Ok(self.len()? == 0)
@@ -113,6 +116,13 @@ impl File for StdFile {
     fn set_len(&mut self, len: u64) -> io::Result<()> {
         self.file.set_len(len)?;
         self.end = len;
+        Ok(())
+    }
+
+    fn preallocate(&mut self, len: u64) -> io::Result<()> {
+        if self.file.metadata()?.len() < len {
+            self.file.set_len(len)?;
+        }
         Ok(())
     }
 }

@@ -167,6 +167,11 @@ impl RecordReader {
         }
     }
 
+    /// Whether every byte from `offset` to the end is zero (preallocated, never written).
+    pub(crate) fn rest_is_zero(&self, offset: u64) -> bool {
+        self.data[offset as usize..].iter().all(|&b| b == 0)
+    }
+
     /// Whether any valid record starts after `bad_offset`. Used to tell a torn tail (nothing
     /// valid follows: the bytes were being written when the process or machine died) from
     /// damage in the middle of the file (valid records follow a bad one).

@@ -130,7 +130,8 @@ pub(crate) fn recover(dir: &Path, opts: Options) -> Result<Core> {
             replayed_batches += 1;
             Ok(())
         })?;
-        let size_bytes = fs.open(&path).and_then(|f| f.len()).ctx("stat", &path)?;
+        // Valid bytes, not the file length: segments are preallocated with zeros.
+        let size_bytes = r.valid_len;
         if size_bytes == 0 {
             // A segment whose creation was interrupted before its header was durable.
             fs.remove(&path).ctx("remove", &path)?;
@@ -183,6 +184,7 @@ pub(crate) fn recover(dir: &Path, opts: Options) -> Result<Core> {
         fs.as_ref(),
         dir,
         next_file_number.fetch_add(1, Ordering::Relaxed),
+        opts.wal_preallocate_bytes,
     )?;
     let active_wal_bytes = AtomicU64::new(wal.size_bytes());
     Ok(Core {

@@ -156,6 +156,17 @@ struct SimFile {
     path: PathBuf,
     node: Arc<Mutex<Node>>,
     fs: Arc<Mutex<State>>,
+    /// Where the next append goes (files can be preallocated past it).
+    end: usize,
+}
+
+/// Writes `buf` at `at`, overwriting and extending as needed.
+fn write_at(data: &mut Vec<u8>, at: usize, buf: &[u8]) {
+    let end = at + buf.len();
+    if data.len() < end {
+        data.resize(end, 0);
+    }
+    data[at..end].copy_from_slice(buf);
 }
 
 impl File for SimFile {
@@ -188,10 +199,13 @@ impl File for SimFile {
         };
         let mut node = self.node.lock();
         if short {
-            node.data.extend_from_slice(&buf[..buf.len() / 2]);
+            let half = &buf[..buf.len() / 2];
+            write_at(&mut node.data, self.end, half);
+            self.end += half.len();
             return Err(injected("short write"));
         }
-        node.data.extend_from_slice(buf);
+        write_at(&mut node.data, self.end, buf);
+        self.end += buf.len();
         Ok(())
     }
 
@@ -226,6 +240,17 @@ impl File for SimFile {
         self.fs.lock().step()?;
         let len = usize::try_from(len).map_err(|_| io::Error::other("length too large"))?;
         self.node.lock().data.resize(len, 0);
+        self.end = len;
+        Ok(())
+    }
+
+    fn preallocate(&mut self, len: u64) -> io::Result<()> {
+        self.fs.lock().step()?;
+        let len = usize::try_from(len).map_err(|_| io::Error::other("length too large"))?;
+        let mut node = self.node.lock();
+        if node.data.len() < len {
+            node.data.resize(len, 0);
+        }
         Ok(())
     }
 }
@@ -273,16 +298,19 @@ impl FileSystem for SimFs {
             path: path.to_owned(),
             node,
             fs: self.state.clone(),
+            end: 0,
         }))
     }
 
     fn open(&self, path: &Path) -> io::Result<Box<dyn File>> {
         let st = self.state.lock();
         let node = st.files.get(path).cloned().ok_or_else(|| not_found(path))?;
+        let end = node.lock().data.len();
         Ok(Box::new(SimFile {
             path: path.to_owned(),
             node,
             fs: self.state.clone(),
+            end,
         }))
     }
 

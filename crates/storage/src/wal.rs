@@ -84,12 +84,21 @@ pub(crate) struct WalWriter {
     path: PathBuf,
     number: u64,
     size_bytes: u64,
+    /// The file is extended with zeros this far ahead of the data, `preallocate_bytes` at a
+    /// time, so most fdatasyncs need not persist a size change.
+    allocated_bytes: u64,
+    preallocate_bytes: u64,
 }
 
 impl WalWriter {
     /// Creates segment `number` in `dir`, writes its header, and makes both the file and its
     /// directory entry durable before returning.
-    pub(crate) fn create(fs: &dyn FileSystem, dir: &Path, number: u64) -> Result<WalWriter> {
+    pub(crate) fn create(
+        fs: &dyn FileSystem,
+        dir: &Path,
+        number: u64,
+        preallocate_bytes: u64,
+    ) -> Result<WalWriter> {
         let path = dir.join(segment_file_name(number));
         let mut file = fs.create(&path).ctx("create", &path)?;
         let mut header = Vec::with_capacity(17);
@@ -99,6 +108,10 @@ impl WalWriter {
         let mut buf = Vec::new();
         record::encode(&mut buf, REC_HEADER, &header);
         file.append(&buf).ctx("append", &path)?;
+        if preallocate_bytes > 0 {
+            file.preallocate(preallocate_bytes)
+                .ctx("preallocate", &path)?;
+        }
         file.sync().ctx("fsync", &path)?;
         fs.sync_dir(dir).ctx("fsync dir", dir)?;
         Ok(WalWriter {
@@ -106,6 +119,8 @@ impl WalWriter {
             size_bytes: buf.len() as u64,
             path,
             number,
+            allocated_bytes: preallocate_bytes,
+            preallocate_bytes,
         })
     }
 
@@ -123,6 +138,14 @@ impl WalWriter {
 
     /// Appends already-framed records.
     pub(crate) fn append(&mut self, buf: &[u8]) -> Result<()> {
+        let end = self.size_bytes + buf.len() as u64;
+        if self.preallocate_bytes > 0 && end > self.allocated_bytes {
+            let target = end.next_multiple_of(self.preallocate_bytes) + self.preallocate_bytes;
+            self.file
+                .preallocate(target)
+                .ctx("preallocate", &self.path)?;
+            self.allocated_bytes = target;
+        }
         self.file.append(buf).ctx("append", &self.path)?;
         self.size_bytes += buf.len() as u64;
         Ok(())
@@ -141,6 +164,8 @@ pub(crate) struct SegmentReplay {
     pub max_seqno: Option<SeqNo>,
     /// Set when a torn tail was cut off: the new length.
     pub truncated_to: Option<u64>,
+    /// Bytes of valid records (the file may be longer: preallocated zeros).
+    pub valid_len: u64,
 }
 
 /// Replays segment `number`, calling `apply(seqno, op_count, data)` for each committed batch in
@@ -168,6 +193,7 @@ pub(crate) fn replay_segment(
         match reader.next() {
             Next::End => {
                 if pending.is_none() && seen_header {
+                    out.valid_len = reader.len();
                     return Ok(out);
                 }
                 // Clean EOF inside a batch (or before the header): a torn tail.
@@ -175,6 +201,11 @@ pub(crate) fn replay_segment(
                 return truncate_tail(file.as_mut(), path, is_last, cut, reader.len(), out, None);
             }
             Next::Bad { offset, error } => {
+                if reader.rest_is_zero(offset) && pending.is_none() && seen_header {
+                    // Preallocated space never written: a clean end.
+                    out.valid_len = offset;
+                    return Ok(out);
+                }
                 if reader.valid_record_after(offset) {
                     return Err(error);
                 }
@@ -310,5 +341,6 @@ fn truncate_tail(
     file.set_len(cut).ctx("truncate", path)?;
     file.sync().ctx("fsync", path)?;
     out.truncated_to = Some(cut);
+    out.valid_len = cut;
     Ok(out)
 }

@@ -15,6 +15,8 @@ const DB: &str = "/db";
 fn opts(fs: &SimFs) -> Options {
     Options {
         fs: Arc::new(fs.clone()),
+        // Small, so the simulated FS stays cheap, but present: recovery must read past it.
+        wal_preallocate_bytes: 4096,
         ..Options::default()
     }
 }
@@ -84,7 +86,12 @@ fn capture_logs<T>(f: impl FnOnce() -> T) -> (T, String) {
 #[test]
 fn torn_tail_at_every_offset_of_the_last_record_recovers() {
     let fs = SimFs::new();
-    let e = Engine::open(Path::new(DB), opts(&fs)).unwrap();
+    // No preallocation here so file lengths show where each batch ends.
+    let unallocated = || Options {
+        wal_preallocate_bytes: 0,
+        ..opts(&fs)
+    };
+    let e = Engine::open(Path::new(DB), unallocated()).unwrap();
     let ks = e.create_keyspace("t").unwrap();
     for i in 0..5 {
         e.write(batch(ks, i)).unwrap();
@@ -98,47 +105,68 @@ fn torn_tail_at_every_offset_of_the_last_record_recovers() {
     fs.crash();
     let image = fs.clone();
     for cut in before..full.len() {
-        // Fresh copy of the crashed state, with the last batch torn at `cut`.
-        let fs = SimFs::new();
-        for name in image.list_files(Path::new(DB)) {
-            let p = Path::new(DB).join(&name);
-            fs.write_file(&p, &image.read_file(&p).unwrap());
-        }
-        fs.create_dir_all_for_test(Path::new(DB));
-        fs.write_file(&wal, &full[..cut]);
-        let (e, logs) = capture_logs(|| Engine::open(Path::new(DB), opts(&fs)).unwrap());
-        for i in 0..5 {
+        // The write torn at `cut`: either the file ends there, or (preallocated) zeros follow.
+        for zero_fill in [false, true] {
+            let fs = SimFs::new();
+            for name in image.list_files(Path::new(DB)) {
+                let p = Path::new(DB).join(&name);
+                fs.write_file(&p, &image.read_file(&p).unwrap());
+            }
+            fs.create_dir_all_for_test(Path::new(DB));
+            let mut torn = full[..cut].to_vec();
+            if zero_fill {
+                torn.resize(full.len() + 4096, 0);
+            }
+            fs.write_file(&wal, &torn);
+            let (e, logs) = capture_logs(|| Engine::open(Path::new(DB), opts(&fs)).unwrap());
+            for i in 0..5 {
+                assert_eq!(
+                    present(&e, ks, i),
+                    (true, true),
+                    "batch {i} lost with cut at {cut}"
+                );
+            }
+            // Zeros after the cut rebuild the record exactly when the rest of it was zeros.
+            if zero_fill && full[cut..].iter().all(|&b| b == 0) {
+                assert_eq!(present(&e, ks, 5), (true, true));
+                e.close().unwrap();
+                continue;
+            }
             assert_eq!(
-                present(&e, ks, i),
-                (true, true),
-                "batch {i} lost with cut at {cut}"
+                present(&e, ks, 5),
+                (false, false),
+                "torn batch visible with cut at {cut}"
             );
+            if cut > before {
+                assert!(
+                    logs.contains("torn tail"),
+                    "no log about the truncation at cut {cut}: {logs}"
+                );
+            } else {
+                assert!(
+                    !logs.contains("torn tail"),
+                    "a clean end was reported as torn: {logs}"
+                );
+            }
+            // The engine goes on writing after the truncation, and that survives a reopen.
+            e.write(batch(ks, 6)).unwrap();
+            e.close().unwrap();
+            let e = Engine::open(Path::new(DB), opts(&fs)).unwrap();
+            assert_eq!(present(&e, ks, 6), (true, true));
+            assert_eq!(present(&e, ks, 5), (false, false));
+            e.close().unwrap();
         }
-        assert_eq!(
-            present(&e, ks, 5),
-            (false, false),
-            "torn batch visible with cut at {cut}"
-        );
-        if cut > before {
-            assert!(
-                logs.contains("torn tail"),
-                "no log about the truncation at cut {cut}: {logs}"
-            );
-        }
-        // The engine goes on writing after the truncation, and that survives a reopen.
-        e.write(batch(ks, 6)).unwrap();
-        e.close().unwrap();
-        let e = Engine::open(Path::new(DB), opts(&fs)).unwrap();
-        assert_eq!(present(&e, ks, 6), (true, true));
-        assert_eq!(present(&e, ks, 5), (false, false));
-        e.close().unwrap();
     }
 }
 
 #[test]
 fn flipped_byte_in_the_middle_of_the_wal_fails_open_naming_file_and_offset() {
     let fs = SimFs::new();
-    let e = Engine::open(Path::new(DB), opts(&fs)).unwrap();
+    let o = Options {
+        wal_preallocate_bytes: 0, // file lengths mark where batches start
+        ..opts(&fs)
+    };
+    let e = Engine::open(Path::new(DB), o.clone()).unwrap();
     let ks = e.create_keyspace("t").unwrap();
     let wal = wal_files(&fs).pop().unwrap();
     let mut starts = Vec::new();

@@ -77,6 +77,7 @@ fn opts(fs: &SimFs) -> Options {
         level_base_size_bytes: 8 * 1024,
         level_size_multiplier: 4,
         target_file_size_bytes: 4 * 1024,
+        wal_preallocate_bytes: 2048,
         fs: Arc::new(fs.clone()),
         ..Options::default()
     }

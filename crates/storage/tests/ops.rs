@@ -119,6 +119,7 @@ fn auto_checkpoint_bounds_the_wal_even_with_an_idle_keyspace() {
     let opts = || Options {
         memtable_size_bytes: 1024 * 1024, // larger than the threshold: only checkpoints retire WAL
         wal_checkpoint_threshold_bytes: threshold,
+        wal_preallocate_bytes: 0, // so file sizes on disk are the WAL's real size
         sync: false,
         ..Options::default()
     };
@@ -135,6 +136,7 @@ fn auto_checkpoint_bounds_the_wal_even_with_an_idle_keyspace() {
         e.write(b).unwrap();
         if i % 500 == 0 {
             max_wal = max_wal.max(wal_bytes_on_disk(dir.path()));
+            assert!(e.metrics().wal_live_size_bytes <= threshold + 4096);
         }
     }
     let m = e.metrics();
@@ -211,6 +213,7 @@ fn writers_stall_but_never_fail_when_flushing_falls_behind() {
         l0_stop_trigger: 3,
         level_base_size_bytes: 16 * 1024,
         target_file_size_bytes: 8 * 1024,
+        wal_preallocate_bytes: 4096,
         fs: Arc::new(fs),
         ..Options::default()
     };
