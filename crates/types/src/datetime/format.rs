@@ -11,14 +11,24 @@ use super::{
 fn push_year(out: &mut String, year: i64) {
     // Years <= 0 print as BC: year 0 is 1 BC.
     let y = if year <= 0 { 1 - year } else { year };
-    out.push_str(&format!("{y:04}"));
+    if (1000..10_000).contains(&y) {
+        push2(out, (y / 100) as u32);
+        push2(out, (y % 100) as u32);
+    } else {
+        use std::fmt::Write;
+        let _ = write!(out, "{y:04}");
+    }
 }
 
+/// Two zero-padded digits without allocating (values >= 100 print in full).
 fn push2(out: &mut String, v: u32) {
-    if v < 10 {
-        out.push('0');
+    if v < 100 {
+        out.push((b'0' + (v / 10) as u8) as char);
+        out.push((b'0' + (v % 10) as u8) as char);
+    } else {
+        use std::fmt::Write;
+        let _ = write!(out, "{v}");
     }
-    out.push_str(&v.to_string());
 }
 
 pub fn write_date(days: i32, out: &mut String) {

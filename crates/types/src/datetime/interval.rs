@@ -176,9 +176,15 @@ pub(crate) fn write_fraction(micros: u32, out: &mut String) {
     if micros == 0 {
         return;
     }
-    let s = format!("{micros:06}");
+    let mut digits = [b'0'; 6];
+    let mut v = micros;
+    for d in digits.iter_mut().rev() {
+        *d = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
+    let end = digits.iter().rposition(|d| *d != b'0').map_or(0, |p| p + 1);
     out.push('.');
-    out.push_str(s.trim_end_matches('0'));
+    out.extend(digits[..end].iter().map(|d| *d as char));
 }
 
 impl PartialEq for Interval {

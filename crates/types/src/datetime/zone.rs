@@ -213,6 +213,8 @@ impl TimeZone {
     pub fn offset_at_utc(&self, us: i64) -> i32 {
         match self {
             TimeZone::Fixed { offset_secs, .. } => *offset_secs,
+            // The session default: no rule lookup needed.
+            TimeZone::Named(Tz::UTC) => 0,
             TimeZone::Named(tz) => {
                 let naive = to_naive(us);
                 tz.offset_from_utc_datetime(&naive).fix().local_minus_utc()
@@ -226,6 +228,7 @@ impl TimeZone {
     pub fn offset_for_local(&self, local_us: i64) -> i32 {
         match self {
             TimeZone::Fixed { offset_secs, .. } => *offset_secs,
+            TimeZone::Named(Tz::UTC) => 0,
             TimeZone::Named(tz) => {
                 let naive = to_naive(local_us);
                 match tz.offset_from_local_datetime(&naive) {
@@ -295,10 +298,13 @@ pub fn write_offset(offset_secs: i32, out: &mut String) {
 }
 
 fn push2(out: &mut String, v: u32) {
-    if v < 10 {
-        out.push('0');
+    if v < 100 {
+        out.push((b'0' + (v / 10) as u8) as char);
+        out.push((b'0' + (v % 10) as u8) as char);
+    } else {
+        use std::fmt::Write;
+        let _ = write!(out, "{v}");
     }
-    out.push_str(&v.to_string());
 }
 
 #[cfg(test)]

@@ -535,6 +535,14 @@ impl Numeric {
         if mant.is_zero() {
             return Some((BigInt::zero(), 0));
         }
+        if let Some(mut small) = mant.to_i128() {
+            let mut exp = -i64::from(*scale);
+            while small % 10 == 0 {
+                small /= 10;
+                exp += 1;
+            }
+            return Some((BigInt::from(small), exp));
+        }
         let mut m = mant.clone();
         let mut exp = -i64::from(*scale);
         // Strip in chunks of 10^4 first for speed on large values.
