@@ -111,7 +111,7 @@ fn exp_fixed(x: &BigInt, wp: u32) -> BigInt {
 
 /// PostgreSQL's `estimate_ln_dweight`: the decimal weight of ln(v).
 fn estimate_ln_dweight(v: &Numeric) -> i64 {
-    let Kind::Finite { mant, scale } = &v.kind else {
+    let Kind::Finite { mant, .. } = &v.kind else {
         return 0;
     };
     let one = Numeric::from_i64(1);
@@ -130,16 +130,13 @@ fn estimate_ln_dweight(v: &Numeric) -> i64 {
     if mant.is_zero() {
         return 0;
     }
-    let _ = scale;
+    // ln(digits * 10^dweight) from the first one or two base-10000 digits.
     let (weight, first, second) = v.nbase_head();
     let mut digits = first as f64;
     let mut dweight = weight * 4;
     if let Some(s) = second {
         digits = digits * 10000.0 + s as f64;
         dweight -= 4;
-    } else if v.trim_scale().scale().unwrap_or(0) > 0 || weight > 0 {
-        // PostgreSQL's second digit may be zero but present; the estimate only needs it
-        // when nonzero digits follow, which `second` already reports.
     }
     let ln_var = digits.ln() + dweight as f64 * std::f64::consts::LN_10;
     ln_var.abs().log10() as i64
@@ -395,10 +392,8 @@ impl Numeric {
         if exact_digits > 400_000.0 {
             // Too large to expand exactly: go through exp(n * ln|base|).
             let sign_neg = bm.is_negative() && abs_n % 2 == 1;
-            let base = Numeric::from_parts(bm.abs(), bs);
             let wp = rscale + approx.max(0.0) as u32 + 30 + (abs_n as f64).log10() as u32;
             let x = ln_fixed(&bm.abs(), bs, wp) * BigInt::from(n);
-            let _ = base;
             let r = round_mant(&exp_fixed(&x, wp), wp, rscale);
             return Numeric::checked(if sign_neg { -r } else { r }, rscale);
         }
@@ -441,11 +436,6 @@ impl Numeric {
             return Err(power_error(
                 "a negative number raised to a non-integer power yields a complex result",
             ));
-        }
-        if s1 < 0 && exp.is_infinite() && self.is_finite() {
-            // handled below by the |x| rules
-        } else if s1 < 0 && exp.is_infinite() {
-            // -Inf ^ ±Inf falls through to the infinite-base rules
         }
         if self.is_finite() && *self == one {
             return Ok(one);
