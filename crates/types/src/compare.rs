@@ -7,9 +7,9 @@
 //! * Text compares bytewise (C collation); bpchar values compare with their padding, which
 //!   is equivalent to PostgreSQL's trailing-space-insensitive comparison for values of one
 //!   `char(n)` column.
-//! * Intervals compare by span (`1 mon = 30 days`); jsonb by jsonb's order (ties broken by
-//!   canonical text so that `Eq` agrees with `Hash`); arrays element-wise, then by element
-//!   count, dimensions and lower bounds.
+//! * Intervals compare by span (`1 mon = 30 days`); jsonb by jsonb's order (numbers as
+//!   numerics, so `[1.0] = [1]`); arrays element-wise, then by element count, dimensions
+//!   and lower bounds.
 //! * NULL is equal to NULL and sorts after everything: a total order. SQL's three-valued
 //!   logic is the executor's business.
 //! * Values of unrelated types (which the binder never compares) order by a fixed type rank.
@@ -219,9 +219,13 @@ impl Hash for Value {
                 state.write_u8(11);
                 s.hash(state);
             }
-            Value::Jsonb(s) => {
+            Value::Jsonb(_) => {
+                // Hash the order-preserving key form, in which equal documents (numbers
+                // compared as numerics) have equal bytes.
                 state.write_u8(12);
-                s.hash(state);
+                let mut key = Vec::new();
+                crate::keycodec::encode_key(self, &mut key);
+                key.hash(state);
             }
         }
     }

@@ -509,14 +509,15 @@ pub fn parse_jsonb_text(input: &str) -> SqlResult<String> {
     Ok(s)
 }
 
-/// Compares two canonical jsonb texts with jsonb's ordering (falls back to bytes if either
-/// fails to parse, which cannot happen for values built by `parse_jsonb_text`).
+/// Compares two canonical jsonb texts with jsonb's ordering, in which numbers compare as
+/// numerics (`[1.0] = [1]`). Falls back to bytes if either fails to parse, which cannot
+/// happen for values built by `parse_jsonb_text`.
 pub fn compare_jsonb_text(a: &str, b: &str) -> Ordering {
     if a == b {
         return Ordering::Equal;
     }
     match (parse(a, "jsonb"), parse(b, "jsonb")) {
-        (Ok(x), Ok(y)) => x.jsonb_cmp(&y).then_with(|| a.cmp(b)),
+        (Ok(x), Ok(y)) => x.canonicalize().jsonb_cmp(&y.canonicalize()),
         _ => a.cmp(b),
     }
 }

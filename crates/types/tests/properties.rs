@@ -34,6 +34,8 @@ fn json_text() -> impl Strategy<Value = String> {
         Just("true".to_string()),
         Just("false".to_string()),
         any::<i32>().prop_map(|v| v.to_string()),
+        prop::sample::select(vec!["1", "1.0", "1.50", "1.5", "100", "1e2", "-0", "0.0"])
+            .prop_map(str::to_string),
         "[a-z\\\\\"é ]{0,6}".prop_map(|s| {
             let mut o = String::new();
             embeddb_types::json::write_json_string(&s, &mut o);

@@ -157,6 +157,42 @@ fn times() {
 }
 
 #[test]
+fn date_orders() {
+    let with = |order| FormatContext {
+        date_order: order,
+        ..ctx()
+    };
+    let show = |r: SqlResult<i32>| {
+        let mut o = String::new();
+        match r {
+            Ok(v) => write_date(v, &mut o),
+            Err(e) => o = e.message,
+        }
+        o
+    };
+    assert_eq!(
+        show(parse_date("1/2/2024", &with(DateOrder::Mdy))),
+        "2024-01-02"
+    );
+    assert_eq!(
+        show(parse_date("1/2/2024", &with(DateOrder::Dmy))),
+        "2024-02-01"
+    );
+    assert_eq!(
+        show(parse_date("24/1/2", &with(DateOrder::Ymd))),
+        "2024-01-02"
+    );
+    assert_eq!(
+        show(parse_date("2024-01-02", &with(DateOrder::Dmy))),
+        "2024-01-02"
+    );
+    assert_eq!(
+        FormatContext::date_order_from_datestyle("ISO, DMY"),
+        Some(DateOrder::Dmy)
+    );
+}
+
+#[test]
 fn relative_words() {
     let mut c = ctx();
     c.now_micros = 86_400_000_000 + 3_600_000_000; // 2000-01-02 01:00 UTC
