@@ -214,6 +214,7 @@ fn suite_once(which: usize, n: u64) -> Vec<f64> {
         return out;
     }
     // fillrandom synced (a few thousand ops: each waits for fdatasync)
+    settle_disk();
     let d = tempfile::tempdir_in(bench_dir()).unwrap();
     let s = store(d.path(), true);
     out.push(timed(|| {
@@ -316,6 +317,12 @@ fn concurrent_synced(s: Arc<dyn Store + Send>, threads: u64) -> f64 {
     rate(done.load(Ordering::Relaxed), t0.elapsed())
 }
 
+/// Writes back every dirty page (sync(1)) so that a synced workload does not pay for the
+/// writeback of the data the previous workload left in the page cache.
+fn settle_disk() {
+    let _ = std::process::Command::new("sync").status();
+}
+
 /// EMBEDDB_BENCH_ONLY=embeddb skips fjall (for profiling).
 fn only_ours() -> bool {
     std::env::var("EMBEDDB_BENCH_ONLY").is_ok_and(|v| v == "embeddb")
@@ -366,6 +373,7 @@ fn main() {
         let mut r = vec![0.0f64, 0.0];
         for _ in 0..reps {
             for (slot, threads) in [1u64, 16].into_iter().enumerate() {
+                settle_disk();
                 let d = tempfile::tempdir_in(bench_dir()).unwrap();
                 let s: Arc<dyn Store + Send> = if which == 0 {
                     Arc::new(open_ours(d.path(), true))
