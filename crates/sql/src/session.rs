@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 use parking_lot::Mutex;
 use sqlparser::ast::{self, Statement};
 
-use embeddb_tables::{IsolationLevel, LockMode, LockTarget, Store, StoreOptions, Transaction};
+use embeddb_tables::{
+    Catalog, IsolationLevel, LockMode, LockTarget, Store, StoreOptions, Transaction,
+};
 use embeddb_types::{DataType, FormatContext, SqlError, SqlResult, SqlState, Value};
 
 use crate::binder::Binder;
@@ -104,6 +106,38 @@ pub struct Prepared {
     pub param_types: Vec<DataType>,
     /// The columns the statement returns, if it returns rows.
     pub fields: Option<Vec<Field>>,
+    /// The optimized plan from the last execution, reused while the catalog and settings
+    /// are unchanged.
+    pub(crate) cache: PlanCache,
+}
+
+/// A bound, optimized statement ready to run.
+#[derive(Debug)]
+pub(crate) enum BoundStatement {
+    Query(LogicalPlan),
+    Insert(crate::plan::InsertPlan),
+    Update(crate::plan::UpdatePlan),
+    Delete(crate::plan::DeletePlan),
+}
+
+/// A prepared statement's plan, valid for one catalog version and one settings generation
+/// (literals are read with the session's settings, e.g. TimeZone, when bound).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct PlanCache {
+    slot: Arc<Mutex<Option<(Arc<Catalog>, u64, Arc<BoundStatement>)>>>,
+}
+
+impl PlanCache {
+    fn get(&self, catalog: &Arc<Catalog>, generation: u64) -> Option<Arc<BoundStatement>> {
+        match &*self.slot.lock() {
+            Some((c, g, plan)) if Arc::ptr_eq(c, catalog) && *g == generation => Some(plan.clone()),
+            _ => None,
+        }
+    }
+
+    fn put(&self, catalog: Arc<Catalog>, generation: u64, plan: Arc<BoundStatement>) {
+        *self.slot.lock() = Some((catalog, generation, plan));
+    }
 }
 
 /// What executing a statement produced.
@@ -284,6 +318,7 @@ impl Session {
                 statement: None,
                 param_types: Vec::new(),
                 fields: None,
+                cache: PlanCache::default(),
             });
         };
         let declared_types: Vec<DataType> = declared
@@ -296,6 +331,7 @@ impl Session {
             statement: Some(statement),
             param_types,
             fields,
+            cache: PlanCache::default(),
         })
     }
 
@@ -356,9 +392,13 @@ impl Session {
     ) -> SqlResult<Executed> {
         match &prepared.statement {
             None => Ok(Executed::Empty),
-            Some(statement) => {
-                self.execute(statement, &prepared.sql, &prepared.param_types, params)
-            }
+            Some(statement) => self.execute_with_cache(
+                statement,
+                &prepared.sql,
+                &prepared.param_types,
+                params,
+                Some(&prepared.cache),
+            ),
         }
     }
 
@@ -369,6 +409,17 @@ impl Session {
         sql: &str,
         param_types: &[DataType],
         params: Vec<Value>,
+    ) -> SqlResult<Executed> {
+        self.execute_with_cache(statement, sql, param_types, params, None)
+    }
+
+    fn execute_with_cache(
+        &mut self,
+        statement: &Statement,
+        sql: &str,
+        param_types: &[DataType],
+        params: Vec<Value>,
+        cache: Option<&PlanCache>,
     ) -> SqlResult<Executed> {
         self.sync_cursor_failure();
         self.cancel.store(false, Ordering::SeqCst);
@@ -392,7 +443,7 @@ impl Session {
         if let TxnState::Block { failed: true, .. } = self.state {
             return Err(in_failed_block());
         }
-        let result = self.execute_in_transaction(statement, sql, param_types, params);
+        let result = self.execute_in_transaction(statement, sql, param_types, params, cache);
         if result.is_err() {
             match &mut self.state {
                 TxnState::Block { failed, .. } => *failed = true,
@@ -512,6 +563,7 @@ impl Session {
         sql: &str,
         param_types: &[DataType],
         params: Vec<Value>,
+        cache: Option<&PlanCache>,
     ) -> SqlResult<Executed> {
         if let Some(result) = crate::utility::execute_utility(self, statement)? {
             return Ok(result);
@@ -535,6 +587,7 @@ impl Session {
             params,
             (statement_micros, txn_micros),
             !autocommit,
+            cache,
         );
         if autocommit {
             match result {
@@ -613,16 +666,64 @@ impl Session {
         params: Vec<Value>,
         (statement_micros, txn_micros): (i64, i64),
         in_block: bool,
+        cache: Option<&PlanCache>,
     ) -> SqlResult<Executed> {
         let ctx = self.exec_context(txn, params, statement_micros, txn_micros);
+        let catalog = txn.catalog();
+        let generation = self.settings.generation();
+        if let Some(plan) = cache.and_then(|c| c.get(&catalog, generation)) {
+            return self.run_bound(txn, &plan, &ctx, in_block);
+        }
         let format = ctx.format.clone();
-        let mut binder = Binder::new(txn.catalog(), sql, &format, param_types);
-        match statement {
+        let mut binder = Binder::new(catalog.clone(), sql, &format, param_types);
+        let bound = match statement {
             Statement::Query(query) => {
-                let plan = crate::optimizer::optimize(binder.bind_query(query)?);
-                lock_tables(txn, &plan, &ctx)?;
+                BoundStatement::Query(crate::optimizer::optimize(binder.bind_query(query)?))
+            }
+            Statement::Insert(insert) => {
+                let mut plan = binder.bind_insert(insert)?;
+                plan.source = crate::optimizer::optimize(plan.source);
+                BoundStatement::Insert(plan)
+            }
+            Statement::Update(update) => {
+                let mut plan = binder.bind_update(update)?;
+                plan.scan = crate::optimizer::optimize_scan(plan.scan);
+                BoundStatement::Update(plan)
+            }
+            Statement::Delete(delete) => {
+                let mut plan = binder.bind_delete(delete)?;
+                plan.scan = crate::optimizer::optimize_scan(plan.scan);
+                BoundStatement::Delete(plan)
+            }
+            Statement::Explain {
+                statement: inner,
+                analyze,
+                ..
+            } => return crate::explain::explain(self, txn, &mut binder, inner, *analyze, &ctx),
+            Statement::Copy { .. } => {
+                return crate::copy::start_copy(self, txn, &mut binder, statement, &ctx);
+            }
+            other => return crate::ddl::execute_ddl(self, txn, &mut binder, other, &ctx),
+        };
+        let bound = Arc::new(bound);
+        if let Some(c) = cache {
+            c.put(catalog, generation, bound.clone());
+        }
+        self.run_bound(txn, &bound, &ctx, in_block)
+    }
+
+    fn run_bound(
+        &mut self,
+        txn: &mut Transaction,
+        bound: &BoundStatement,
+        ctx: &ExecContext,
+        in_block: bool,
+    ) -> SqlResult<Executed> {
+        match bound {
+            BoundStatement::Query(plan) => {
+                lock_tables(txn, plan, ctx)?;
                 let fields = plan.schema();
-                let operator = crate::exec::build(&plan, &ctx)?;
+                let operator = crate::exec::build(plan, ctx)?;
                 let mut result = QueryResult::stream(fields, operator);
                 // In a block, an error while the rows stream out fails the block; in
                 // autocommit there is nothing left to fail.
@@ -632,49 +733,22 @@ impl Session {
                 }
                 Ok(Executed::Result(result))
             }
-            Statement::Insert(insert) => {
-                let mut plan = binder.bind_insert(insert)?;
-                plan.source = crate::optimizer::optimize(plan.source);
-                lock_tables(txn, &plan.source, &ctx)?;
+            BoundStatement::Insert(plan) => {
+                lock_tables(txn, &plan.source, ctx)?;
                 txn.lock_table_shared(&plan.table, ctx.interrupt.as_ref())?;
-                let result = crate::exec::dml::execute_insert(&plan, txn, &ctx)?;
-                Ok(dml_result(
-                    result,
-                    plan.returning.map(|r| r.schema),
-                    Tag::Insert,
-                ))
+                let result = crate::exec::dml::execute_insert(plan, txn, ctx)?;
+                Ok(dml_result(result, plan.returning.as_ref(), Tag::Insert))
             }
-            Statement::Update(update) => {
-                let mut plan = binder.bind_update(update)?;
-                plan.scan = crate::optimizer::optimize_scan(plan.scan);
+            BoundStatement::Update(plan) => {
                 txn.lock_table_shared(&plan.table, ctx.interrupt.as_ref())?;
-                let result = crate::exec::dml::execute_update(&plan, txn, &ctx)?;
-                Ok(dml_result(
-                    result,
-                    plan.returning.map(|r| r.schema),
-                    Tag::Update,
-                ))
+                let result = crate::exec::dml::execute_update(plan, txn, ctx)?;
+                Ok(dml_result(result, plan.returning.as_ref(), Tag::Update))
             }
-            Statement::Delete(delete) => {
-                let mut plan = binder.bind_delete(delete)?;
-                plan.scan = crate::optimizer::optimize_scan(plan.scan);
+            BoundStatement::Delete(plan) => {
                 txn.lock_table_shared(&plan.table, ctx.interrupt.as_ref())?;
-                let result = crate::exec::dml::execute_delete(&plan, txn, &ctx)?;
-                Ok(dml_result(
-                    result,
-                    plan.returning.map(|r| r.schema),
-                    Tag::Delete,
-                ))
+                let result = crate::exec::dml::execute_delete(plan, txn, ctx)?;
+                Ok(dml_result(result, plan.returning.as_ref(), Tag::Delete))
             }
-            Statement::Explain {
-                statement: inner,
-                analyze,
-                ..
-            } => crate::explain::explain(self, txn, &mut binder, inner, *analyze, &ctx),
-            Statement::Copy { .. } => {
-                crate::copy::start_copy(self, txn, &mut binder, statement, &ctx)
-            }
-            other => crate::ddl::execute_ddl(self, txn, &mut binder, other, &ctx),
         }
     }
 
@@ -729,12 +803,12 @@ impl Session {
 
 fn dml_result(
     result: crate::exec::dml::DmlResult,
-    returning: Option<Vec<Field>>,
+    returning: Option<&crate::plan::Returning>,
     tag: fn(u64) -> Tag,
 ) -> Executed {
     let tag = tag(result.count);
     Executed::Result(match returning {
-        Some(fields) => QueryResult::rows(fields, result.returning, tag),
+        Some(r) => QueryResult::rows(r.schema.clone(), result.returning, tag),
         None => QueryResult::command(tag),
     })
 }

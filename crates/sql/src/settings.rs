@@ -297,17 +297,36 @@ const SPECS: &[Spec] = &[
     },
 ];
 
+/// Lower-cased names (and PostgreSQL's aliases) to their specs, built once.
+fn spec_index() -> &'static std::collections::HashMap<String, &'static Spec> {
+    static INDEX: std::sync::OnceLock<std::collections::HashMap<String, &'static Spec>> =
+        std::sync::OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut index: std::collections::HashMap<String, &'static Spec> = SPECS
+            .iter()
+            .map(|s| (s.name.to_ascii_lowercase(), s))
+            .collect();
+        for (alias, target) in [
+            ("names", "client_encoding"),
+            (
+                "session characteristics as transaction isolation level",
+                "default_transaction_isolation",
+            ),
+        ] {
+            if let Some(spec) = index.get(target).copied() {
+                index.insert(alias.to_string(), spec);
+            }
+        }
+        index
+    })
+}
+
 fn spec(name: &str) -> Option<&'static Spec> {
-    let lower = name.to_ascii_lowercase();
-    let lower = match lower.as_str() {
-        // Aliases PostgreSQL accepts.
-        "timezone" => "timezone",
-        "names" => "client_encoding",
-        "session characteristics as transaction isolation level" => "default_transaction_isolation",
-        other => other,
+    let index = spec_index();
+    match index.get(name) {
+        Some(s) => Some(s),
+        None => index.get(&name.to_ascii_lowercase()).copied(),
     }
-    .to_string();
-    SPECS.iter().find(|s| s.name.to_ascii_lowercase() == lower)
 }
 
 /// A session's settings.
@@ -318,6 +337,8 @@ pub struct Settings {
     /// Reported settings that changed since the client was last told.
     changed: Vec<String>,
     time_zone: TimeZone,
+    /// Bumped on every change, so cached plans bound under other settings are not reused.
+    generation: u64,
 }
 
 impl Default for Settings {
@@ -330,6 +351,7 @@ impl Default for Settings {
             values,
             changed: Vec::new(),
             time_zone: TimeZone::utc(),
+            generation: 0,
         }
     }
 }
@@ -584,9 +606,19 @@ impl Settings {
             .collect()
     }
 
+    /// Changes whenever a setting changes.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
     pub fn get(&self, name: &str) -> Option<&str> {
-        let key = spec(name).map_or_else(|| name.to_ascii_lowercase(), |s| s.name.to_string());
-        self.values.get(&key).map(String::as_str)
+        match spec(name) {
+            Some(spec) => self.values.get(spec.name).map(String::as_str),
+            None => self
+                .values
+                .get(&name.to_ascii_lowercase())
+                .map(String::as_str),
+        }
     }
 
     /// Reported settings with their current values, for the startup ParameterStatus messages.
