@@ -1,1 +1,74 @@
-fn main() {}
+//! `embeddb`: a PostgreSQL-compatible SQL server. This file only wires the command line,
+//! logging and the runtime together; `server.rs` is the server's life cycle.
+
+mod cancel;
+mod cli;
+mod connection;
+mod copy;
+mod encode;
+mod extended;
+mod results;
+mod server;
+mod shutdown;
+mod simple;
+mod startup;
+mod worker;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use tracing_subscriber::EnvFilter;
+
+/// Stack for runtime and statement threads: binding and executing deeply nested expressions
+/// recurses, and a stack overflow would abort the whole server.
+const THREAD_STACK_BYTES: usize = 16 << 20;
+
+fn main() -> ExitCode {
+    let command = match cli::parse(std::env::args_os().skip(1), |k| std::env::var(k).ok()) {
+        Ok(c) => c,
+        Err(message) => {
+            eprintln!("embeddb: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let options = match command {
+        cli::Command::Help => {
+            print!("{}", cli::usage());
+            return ExitCode::SUCCESS;
+        }
+        cli::Command::Version => {
+            println!("embeddb {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
+        cli::Command::Serve(options) => options,
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_stack_size(THREAD_STACK_BYTES)
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("embeddb: could not start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(server::run(options));
+    // A statement thread stuck past the shutdown grace period must not keep the process up.
+    runtime.shutdown_timeout(Duration::from_secs(2));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("embeddb: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

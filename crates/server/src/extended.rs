@@ -1,0 +1,428 @@
+//! The extended query protocol: Parse / Bind / Describe / Execute / Close / Sync, handled
+//! here rather than by pgwire's defaults because PostgreSQL's clients depend on details those
+//! get wrong: parameter types inferred at Parse are kept and used to decode values at Bind
+//! and reported in ParameterDescription; Describe of a statement that returns no rows answers
+//! NoData (pgwire sends an empty RowDescription, which makes pgjdbc's executeUpdate fail);
+//! Execute with a row limit suspends the portal and keeps its result for the next Execute.
+
+use std::fmt::Debug;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use futures::{Sink, SinkExt};
+use pgwire::api::portal::Portal as PgPortal;
+use pgwire::api::query::ExtendedQueryHandler;
+use pgwire::api::results::Response;
+use pgwire::api::stmt::NoopQueryParser;
+use pgwire::api::store::PortalStore;
+use pgwire::api::{ClientInfo, ClientPortalStore, PgWireConnectionState};
+use pgwire::error::{PgWireError, PgWireResult};
+use pgwire::messages::PgWireBackendMessage;
+use pgwire::messages::data::{NoData, ParameterDescription};
+use pgwire::messages::extendedquery::{
+    Bind, BindComplete, Close, CloseComplete, Describe, Execute, Parse, ParseComplete,
+    Sync as PgSync, TARGET_TYPE_BYTE_PORTAL, TARGET_TYPE_BYTE_STATEMENT,
+};
+use pgwire::messages::response::{EmptyQueryResponse, ReadyForQuery};
+
+use embeddb_sql::{Executed, TransactionStatus};
+use embeddb_types::{DataType, FormatContext, SqlError, SqlResult, SqlState};
+
+use crate::connection::{ConnState, Connection, Portal, PortalState, feed_all};
+use crate::copy::{copy_in_response, copy_out};
+use crate::encode::{
+    FORMAT_TEXT, column_formats, decode_parameters, pg_error, protocol_violation, row_description,
+    wire_status,
+};
+use crate::results::{
+    Pumped, RunningResult, command_complete, finish_command, push_notices, push_parameter_changes,
+};
+use crate::worker::{Output, run_inline, run_job};
+
+fn statement_name(name: &Option<String>) -> String {
+    name.clone().unwrap_or_default()
+}
+
+fn describe_name(kind: &str, name: &str) -> String {
+    if name.is_empty() {
+        format!("unnamed {kind}")
+    } else {
+        format!("{kind} \"{name}\"")
+    }
+}
+
+/// The OID a ParameterDescription reports: a parameter nothing typed is text, as in
+/// PostgreSQL.
+fn parameter_oid(ty: &DataType) -> u32 {
+    match ty {
+        DataType::Unknown => DataType::Text.oid(),
+        t => t.oid(),
+    }
+}
+
+fn parse(st: &mut ConnState, message: Parse) -> SqlResult<()> {
+    let name = statement_name(&message.name);
+    let declared = message
+        .type_oids
+        .iter()
+        .map(|&oid| {
+            if oid == 0 {
+                return Ok(None);
+            }
+            DataType::from_oid(oid, -1).map(Some).ok_or_else(|| {
+                SqlError::new(
+                    SqlState::UNDEFINED_OBJECT,
+                    format!("type with OID {oid} does not exist"),
+                )
+            })
+        })
+        .collect::<SqlResult<Vec<_>>>()?;
+    if !name.is_empty() && st.statements.contains_key(&name) {
+        return Err(SqlError::new(
+            SqlState::DUPLICATE_PREPARED_STATEMENT,
+            format!("prepared statement \"{name}\" already exists"),
+        ));
+    }
+    let prepared = st.session()?.prepare(&message.query, &declared)?;
+    st.statements.insert(name, Arc::new(prepared));
+    Ok(())
+}
+
+fn bind(st: &mut ConnState, message: Bind) -> SqlResult<()> {
+    let portal_name = statement_name(&message.portal_name);
+    let statement_name = statement_name(&message.statement_name);
+    let statement = st.statements.get(&statement_name).cloned().ok_or_else(|| {
+        SqlError::new(
+            SqlState::INVALID_SQL_STATEMENT_NAME,
+            format!(
+                "{} does not exist",
+                describe_name("prepared statement", &statement_name)
+            ),
+        )
+    })?;
+    let expected = statement.param_types.len();
+    if message.parameters.len() != expected {
+        return Err(protocol_violation(format!(
+            "bind message supplies {} parameters, but {} requires {expected}",
+            message.parameters.len(),
+            describe_name("prepared statement", &statement_name),
+        )));
+    }
+    let session = st.session()?;
+    let ctx = session
+        .settings()
+        .format_context(FormatContext::system_now_micros());
+    let values = decode_parameters(
+        &message.parameters,
+        &message.parameter_format_codes,
+        &statement.param_types,
+        &ctx,
+    )?;
+    let columns = statement.fields.as_ref().map_or(0, Vec::len);
+    let formats = column_formats(&message.result_column_format_codes, columns)?;
+    if !portal_name.is_empty() && st.portals.contains_key(&portal_name) {
+        return Err(SqlError::new(
+            SqlState::DUPLICATE_CURSOR,
+            format!("cursor \"{portal_name}\" already exists"),
+        ));
+    }
+    st.portals.insert(
+        portal_name,
+        Portal {
+            statement,
+            formats,
+            state: PortalState::Ready(values),
+        },
+    );
+    Ok(())
+}
+
+fn describe(st: &mut ConnState, message: &Describe) -> SqlResult<Vec<PgWireBackendMessage>> {
+    let name = statement_name(&message.name);
+    match message.target_type {
+        TARGET_TYPE_BYTE_STATEMENT => {
+            let statement = st.statements.get(&name).ok_or_else(|| {
+                SqlError::new(
+                    SqlState::INVALID_SQL_STATEMENT_NAME,
+                    format!(
+                        "{} does not exist",
+                        describe_name("prepared statement", &name)
+                    ),
+                )
+            })?;
+            let types = statement.param_types.iter().map(parameter_oid).collect();
+            let parameters =
+                PgWireBackendMessage::ParameterDescription(ParameterDescription::new(types));
+            let rows = match &statement.fields {
+                // Before Bind the formats are not known: PostgreSQL reports text.
+                Some(fields) => PgWireBackendMessage::RowDescription(row_description(
+                    fields,
+                    &vec![FORMAT_TEXT; fields.len()],
+                )),
+                None => PgWireBackendMessage::NoData(NoData::new()),
+            };
+            Ok(vec![parameters, rows])
+        }
+        TARGET_TYPE_BYTE_PORTAL => {
+            let portal = st.portals.get(&name).ok_or_else(|| {
+                SqlError::new(
+                    SqlState::INVALID_CURSOR_NAME,
+                    format!("portal \"{name}\" does not exist"),
+                )
+            })?;
+            Ok(vec![match &portal.statement.fields {
+                Some(fields) => {
+                    PgWireBackendMessage::RowDescription(row_description(fields, &portal.formats))
+                }
+                None => PgWireBackendMessage::NoData(NoData::new()),
+            }])
+        }
+        other => Err(protocol_violation(format!(
+            "invalid DESCRIBE message subtype {other}"
+        ))),
+    }
+}
+
+/// What an Execute left the connection in.
+enum ExecuteEnd {
+    Done,
+    CopyIn,
+}
+
+fn execute(st: &mut ConnState, message: Execute, out: &mut Output) -> SqlResult<ExecuteEnd> {
+    let name = statement_name(&message.name);
+    let max_rows = usize::try_from(message.max_rows).unwrap_or(0);
+    let ConnState {
+        session, portals, ..
+    } = st;
+    let session = session
+        .as_mut()
+        .ok_or_else(|| SqlError::internal("connection has no session"))?;
+    let portal = portals.get_mut(&name).ok_or_else(|| {
+        SqlError::new(
+            SqlState::INVALID_CURSOR_NAME,
+            format!("portal \"{name}\" does not exist"),
+        )
+    })?;
+    let state = std::mem::replace(&mut portal.state, PortalState::Done);
+    let outcome = match state {
+        PortalState::Done => {
+            // Executing a finished portal again returns nothing more, as in PostgreSQL.
+            let tag = if portal.statement.fields.is_some() {
+                "SELECT 0".to_string()
+            } else {
+                String::new()
+            };
+            if tag.is_empty() {
+                out.push(PgWireBackendMessage::EmptyQueryResponse(
+                    EmptyQueryResponse::new(),
+                ));
+            } else {
+                out.push(command_complete(tag));
+            }
+            Ok(ExecuteEnd::Done)
+        }
+        PortalState::Suspended(mut running) => {
+            let pumped = running.pump(max_rows, out);
+            if let Ok(Pumped::Suspended) = pumped {
+                portal.state = PortalState::Suspended(running);
+            }
+            pumped.map(|_| ExecuteEnd::Done)
+        }
+        PortalState::Ready(params) => {
+            let executed = session.execute_prepared(&portal.statement, params);
+            push_notices(session, out);
+            let ctx = session
+                .settings()
+                .format_context(FormatContext::system_now_micros());
+            match executed {
+                Err(e) => Err(e),
+                Ok(Executed::Empty) => {
+                    out.push(PgWireBackendMessage::EmptyQueryResponse(
+                        EmptyQueryResponse::new(),
+                    ));
+                    Ok(ExecuteEnd::Done)
+                }
+                Ok(Executed::Result(result)) => {
+                    if result.fields.is_some() {
+                        let mut running = RunningResult::new(result, portal.formats.clone(), ctx);
+                        let pumped = running.pump(max_rows, out);
+                        if let Ok(Pumped::Suspended) = pumped {
+                            portal.state = PortalState::Suspended(Box::new(running));
+                        }
+                        pumped.map(|_| ExecuteEnd::Done)
+                    } else {
+                        finish_command(result).map(|tag| {
+                            out.push(command_complete(tag));
+                            ExecuteEnd::Done
+                        })
+                    }
+                }
+                Ok(Executed::CopyOut {
+                    format,
+                    result,
+                    types,
+                }) => copy_out(&format, result, &types, &ctx, out).map(|_| ExecuteEnd::Done),
+                Ok(Executed::CopyIn { columns, .. }) => {
+                    out.push(copy_in_response(columns));
+                    Ok(ExecuteEnd::CopyIn)
+                }
+            }
+        }
+    };
+    push_notices(session, out);
+    push_parameter_changes(session, out);
+    outcome
+}
+
+#[async_trait]
+impl ExtendedQueryHandler for Connection {
+    type Statement = String;
+    type QueryParser = NoopQueryParser;
+
+    fn query_parser(&self) -> Arc<Self::QueryParser> {
+        Arc::new(NoopQueryParser)
+    }
+
+    async fn on_parse<C>(&self, client: &mut C, message: Parse) -> PgWireResult<()>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Self::Statement>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        // Binding reads the catalog, which may wait on the storage engine: blocking pool.
+        run_job(&self.state, client, move |st, _out| parse(st, message))
+            .await?
+            .map_err(|e| pg_error(&e))?;
+        client
+            .feed(PgWireBackendMessage::ParseComplete(ParseComplete::new()))
+            .await?;
+        Ok(())
+    }
+
+    async fn on_bind<C>(&self, client: &mut C, message: Bind) -> PgWireResult<()>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Self::Statement>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        run_inline(&self.state, |st| bind(st, message)).map_err(|e| pg_error(&e))?;
+        client
+            .feed(PgWireBackendMessage::BindComplete(BindComplete::new()))
+            .await?;
+        Ok(())
+    }
+
+    async fn on_describe<C>(&self, client: &mut C, message: Describe) -> PgWireResult<()>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Self::Statement>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let messages =
+            run_inline(&self.state, |st| describe(st, &message)).map_err(|e| pg_error(&e))?;
+        feed_all(client, messages).await
+    }
+
+    async fn on_execute<C>(&self, client: &mut C, message: Execute) -> PgWireResult<()>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Self::Statement>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let outcome = run_job(&self.state, client, move |st, out| {
+            let executed = execute(st, message, out);
+            Ok((executed, st.session()?.transaction_status()))
+        })
+        .await?
+        .map_err(|e| pg_error(&e))?;
+        let (executed, status) = outcome;
+        client.set_transaction_status(wire_status(status));
+        match executed {
+            Ok(ExecuteEnd::Done) => Ok(()),
+            Ok(ExecuteEnd::CopyIn) => {
+                client.set_state(PgWireConnectionState::CopyInProgress(true));
+                client.flush().await?;
+                Ok(())
+            }
+            Err(e) => Err(pg_error(&e)),
+        }
+    }
+
+    async fn on_sync<C>(&self, client: &mut C, _message: PgSync) -> PgWireResult<()>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Self::Statement>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let status = run_inline(&self.state, |st| {
+            let status = st.session()?.transaction_status();
+            if status == TransactionStatus::Idle {
+                // Portals live until their transaction ends.
+                st.portals.clear();
+            }
+            Ok(status)
+        })
+        .map_err(|e| pg_error(&e))?;
+        let status = wire_status(status);
+        client.set_transaction_status(status);
+        client
+            .send(PgWireBackendMessage::ReadyForQuery(ReadyForQuery::new(
+                status,
+            )))
+            .await?;
+        Ok(())
+    }
+
+    async fn on_close<C>(&self, client: &mut C, message: Close) -> PgWireResult<()>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Self::Statement>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let name = statement_name(&message.name);
+        run_inline(&self.state, |st| {
+            match message.target_type {
+                TARGET_TYPE_BYTE_STATEMENT => {
+                    st.statements.remove(&name);
+                }
+                TARGET_TYPE_BYTE_PORTAL => {
+                    st.portals.remove(&name);
+                }
+                other => {
+                    return Err(protocol_violation(format!(
+                        "invalid CLOSE message subtype {other}"
+                    )));
+                }
+            }
+            Ok(())
+        })
+        .map_err(|e| pg_error(&e))?;
+        client
+            .feed(PgWireBackendMessage::CloseComplete(CloseComplete::new()))
+            .await?;
+        Ok(())
+    }
+
+    async fn do_query<C>(
+        &self,
+        _client: &mut C,
+        _portal: &PgPortal<Self::Statement>,
+        _max_rows: usize,
+    ) -> PgWireResult<Response>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Self::Statement>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        // `on_execute` above handles every Execute itself.
+        Err(pg_error(&SqlError::internal("unexpected call to do_query")))
+    }
+}

@@ -1,0 +1,191 @@
+//! Starting and stopping the real `embeddb` binary for tests: a free loopback port, a fresh
+//! temporary data directory, the server's log kept in a file for failure messages.
+
+#![allow(dead_code)] // each test binary uses a different part of this module
+
+use std::fs::File;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+pub const BINARY: &str = env!("CARGO_BIN_EXE_embeddb");
+
+/// A running server on its own port and data directory (removed when dropped).
+pub struct TestServer {
+    pub port: u16,
+    pub data_dir: PathBuf,
+    log: PathBuf,
+    child: Option<Child>,
+    _temp: Option<tempfile::TempDir>,
+}
+
+/// A port nothing listens on right now (the OS picks it; tiny race with other tests).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("no free port")
+}
+
+/// Starts `embeddb --listen 127.0.0.1:port --data-dir dir` with stderr in `log`.
+pub fn spawn(port: u16, data_dir: &Path, log: &Path) -> Child {
+    let log_file = File::create(log).expect("create server log");
+    Command::new(BINARY)
+        .arg("--listen")
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .env("RUST_LOG", "info")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::from(log_file))
+        .spawn()
+        .expect("start embeddb")
+}
+
+impl TestServer {
+    /// A server on a fresh temporary data directory.
+    pub fn start() -> TestServer {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let data_dir = temp.path().join("data");
+        let mut server = TestServer::start_in(&data_dir, temp.path().join("server.log"));
+        server._temp = Some(temp);
+        server
+    }
+
+    /// A server on the given data directory (kept after the server stops).
+    pub fn start_in(data_dir: &Path, log: PathBuf) -> TestServer {
+        let port = free_port();
+        let child = spawn(port, data_dir, &log);
+        let mut server = TestServer {
+            port,
+            data_dir: data_dir.to_path_buf(),
+            log,
+            child: Some(child),
+            _temp: None,
+        };
+        server.wait_ready();
+        server
+    }
+
+    fn wait_ready(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return;
+            }
+            if let Some(Ok(Some(status))) = self.child.as_mut().map(Child::try_wait) {
+                panic!("embeddb exited early ({status}):\n{}", self.log_text());
+            }
+            assert!(
+                Instant::now() < deadline,
+                "embeddb did not start listening:\n{}",
+                self.log_text()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// A libpq-style connection string for this server.
+    pub fn conn_str(&self) -> String {
+        format!(
+            "host=127.0.0.1 port={} user=embeddb dbname=embeddb",
+            self.port
+        )
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map(Child::id).unwrap_or(0)
+    }
+
+    /// Sends SIGTERM and waits for the exit status.
+    pub fn stop(&mut self) -> ExitStatus {
+        let mut child = self.child.take().expect("server already stopped");
+        let sent = Command::new("kill")
+            .arg("-TERM")
+            .arg(child.id().to_string())
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "kill -TERM failed");
+        wait_with_timeout(&mut child, Duration::from_secs(30))
+            .unwrap_or_else(|| panic!("embeddb did not exit after SIGTERM:\n{}", self.log_text()))
+    }
+}
+
+/// Waits for a child to exit; None (after killing it) if it takes longer than `limit`.
+pub fn wait_with_timeout(child: &mut Child, limit: Duration) -> Option<ExitStatus> {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Some(status);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// A tokio-postgres client on `server`, its connection driven by a spawned task.
+pub async fn connect(server: &TestServer) -> tokio_postgres::Client {
+    connect_str(&server.conn_str()).await
+}
+
+pub async fn connect_str(conn_str: &str) -> tokio_postgres::Client {
+    let (client, connection) = tokio_postgres::connect(conn_str, tokio_postgres::NoTls)
+        .await
+        .expect("connect to embeddb");
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    client
+}
+
+/// The workspace root (two levels above this crate).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .map(Path::to_path_buf)
+        .expect("workspace root")
+}
+
+pub mod wire;
+
+/// A column value exactly as the server sent it (binary), whatever its type.
+pub struct Raw(pub Option<Vec<u8>>);
+
+impl<'a> tokio_postgres::types::FromSql<'a> for Raw {
+    fn from_sql(
+        _ty: &tokio_postgres::types::Type,
+        raw: &'a [u8],
+    ) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        Ok(Raw(Some(raw.to_vec())))
+    }
+
+    fn from_sql_null(
+        _ty: &tokio_postgres::types::Type,
+    ) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        Ok(Raw(None))
+    }
+
+    fn accepts(_ty: &tokio_postgres::types::Type) -> bool {
+        true
+    }
+}

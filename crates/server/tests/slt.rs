@@ -1,0 +1,296 @@
+//! Runs every `sql-tests/**/*.slt` file against the real `embeddb` binary over the wire,
+//! once through the simple query protocol and once through the extended protocol, each run
+//! on a fresh server and data directory so files are independent.
+//!
+//! Results are compared as psql prints them: NULL as `NULL`, the empty string as `(empty)`,
+//! booleans as `t`/`f`. The extended protocol receives binary values (tokio-postgres asks for
+//! them); they are decoded and printed with PostgreSQL's text output so both modes share one
+//! expected output. `statement error (SQLSTATE)` checks the error code; files can use
+//! `onlyif simple` / `skipif extended` where the protocols legitimately differ (several
+//! statements in one string cannot be a prepared statement).
+//!
+//! Run one file: `cargo test -p embeddb-server --test slt -- smoke/basic`.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use libtest_mimic::{Arguments, Failed, Trial};
+use sqllogictest::{AsyncDB, DBOutput, DefaultColumnType, Runner};
+use tokio_postgres::types::Type;
+use tokio_postgres::{Client, SimpleQueryMessage};
+
+use embeddb_types::{DataType, FormatContext, TimeZone, decode_binary, format_text};
+
+use common::{Raw, TestServer};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    Simple,
+    Extended,
+}
+
+impl Mode {
+    fn label(self) -> &'static str {
+        match self {
+            Mode::Simple => "simple",
+            Mode::Extended => "extended",
+        }
+    }
+}
+
+/// One connection of a test file.
+struct Db {
+    client: Client,
+    mode: Mode,
+    /// How this session prints values (for decoding binary results in extended mode).
+    ctx: FormatContext,
+}
+
+#[derive(Debug)]
+struct DbError(tokio_postgres::Error);
+
+impl std::fmt::Display for DbError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0.as_db_error() {
+            Some(db) => write!(f, "{} ({})", db.message(), db.code().code()),
+            None => write!(f, "{}", self.0),
+        }
+    }
+}
+
+impl std::error::Error for DbError {}
+
+impl From<tokio_postgres::Error> for DbError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        DbError(e)
+    }
+}
+
+/// psql's spelling of a text value in test output.
+fn show(text: Option<&str>) -> String {
+    match text {
+        None => "NULL".to_string(),
+        Some("") => "(empty)".to_string(),
+        Some(s) => s.to_string(),
+    }
+}
+
+impl Db {
+    async fn connect(port: u16, mode: Mode) -> Result<Db, DbError> {
+        let conn_str = format!("host=127.0.0.1 port={port} user=slt dbname=slt");
+        let (client, connection) =
+            tokio_postgres::connect(&conn_str, tokio_postgres::NoTls).await?;
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
+        let mut db = Db {
+            client,
+            mode,
+            ctx: FormatContext::default(),
+        };
+        db.refresh_settings().await?;
+        Ok(db)
+    }
+
+    /// Reads the settings that change how values print (after SET, RESET, COMMIT, ...).
+    async fn refresh_settings(&mut self) -> Result<(), DbError> {
+        let show = |messages: Vec<SimpleQueryMessage>| -> Option<String> {
+            messages.into_iter().find_map(|m| match m {
+                SimpleQueryMessage::Row(r) => r.get(0).map(str::to_string),
+                _ => None,
+            })
+        };
+        let zone = show(self.client.simple_query("SHOW TimeZone").await?);
+        if let Some(Ok(zone)) = zone.map(|z| TimeZone::parse(&z)) {
+            self.ctx.time_zone = zone;
+        }
+        if let Some(digits) = show(self.client.simple_query("SHOW extra_float_digits").await?) {
+            self.ctx.extra_float_digits = digits.parse().unwrap_or(1);
+        }
+        if let Some(output) = show(self.client.simple_query("SHOW bytea_output").await?) {
+            self.ctx.bytea_escape_output = output == "escape";
+        }
+        Ok(())
+    }
+
+    async fn run_simple(&mut self, sql: &str) -> Result<DBOutput<DefaultColumnType>, DbError> {
+        let messages = self.client.simple_query(sql).await?;
+        let mut rows = Vec::new();
+        let mut columns = None;
+        let mut count = 0;
+        for message in messages {
+            match message {
+                SimpleQueryMessage::RowDescription(c) => columns = Some(c.len()),
+                SimpleQueryMessage::Row(row) => {
+                    columns = Some(row.len());
+                    rows.push((0..row.len()).map(|i| show(row.get(i))).collect());
+                }
+                SimpleQueryMessage::CommandComplete(n) => count = n,
+                _ => {}
+            }
+        }
+        Ok(match columns {
+            Some(n) => DBOutput::Rows {
+                types: vec![DefaultColumnType::Any; n],
+                rows,
+            },
+            None => DBOutput::StatementComplete(count),
+        })
+    }
+
+    async fn run_extended(&mut self, sql: &str) -> Result<DBOutput<DefaultColumnType>, DbError> {
+        let statement = self.client.prepare(sql).await?;
+        if statement.columns().is_empty() {
+            let count = self.client.execute(&statement, &[]).await?;
+            return Ok(DBOutput::StatementComplete(count));
+        }
+        let types: Vec<Type> = statement
+            .columns()
+            .iter()
+            .map(|c| c.type_().clone())
+            .collect();
+        let mut rows = Vec::new();
+        for row in self.client.query(&statement, &[]).await? {
+            let mut values = Vec::with_capacity(types.len());
+            for (i, ty) in types.iter().enumerate() {
+                let Raw(raw) = row.try_get(i)?;
+                values.push(self.binary_to_text(ty, raw.as_deref()));
+            }
+            rows.push(values);
+        }
+        Ok(DBOutput::Rows {
+            types: vec![DefaultColumnType::Any; types.len()],
+            rows,
+        })
+    }
+
+    fn binary_to_text(&self, ty: &Type, raw: Option<&[u8]>) -> String {
+        let Some(bytes) = raw else {
+            return show(None);
+        };
+        match DataType::from_oid(ty.oid(), -1) {
+            Some(data_type) => match decode_binary(bytes, &data_type) {
+                Ok(value) => show(Some(&format_text(&value, &data_type, &self.ctx))),
+                Err(e) => format!("<undecodable {}: {e}>", ty.name()),
+            },
+            None => show(Some(&String::from_utf8_lossy(bytes))),
+        }
+    }
+}
+
+/// Whether a statement may have changed the settings that affect printing.
+fn may_change_settings(sql: &str) -> bool {
+    let first = sql
+        .trim_start()
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    matches!(
+        first.as_str(),
+        "set" | "reset" | "commit" | "rollback" | "end" | "abort"
+    )
+}
+
+#[async_trait]
+impl AsyncDB for Db {
+    type Error = DbError;
+    type ColumnType = DefaultColumnType;
+
+    async fn run(&mut self, sql: &str) -> Result<DBOutput<DefaultColumnType>, DbError> {
+        let output = match self.mode {
+            Mode::Simple => self.run_simple(sql).await,
+            Mode::Extended => self.run_extended(sql).await,
+        };
+        if self.mode == Mode::Extended && may_change_settings(sql) {
+            // A failed SET leaves nothing changed; a failed COMMIT may have ended a block.
+            let _ = self.refresh_settings().await;
+        }
+        output
+    }
+
+    async fn shutdown(&mut self) {}
+
+    fn engine_name(&self) -> &str {
+        "embeddb"
+    }
+
+    async fn sleep(dur: Duration) {
+        tokio::time::sleep(dur).await;
+    }
+
+    fn error_sql_state(err: &DbError) -> Option<String> {
+        err.0.code().map(|c| c.code().to_string())
+    }
+}
+
+fn run_file(path: &Path, mode: Mode) -> Result<(), Failed> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("runtime: {e}"))?;
+    let server = TestServer::start();
+    let port = server.port;
+    let outcome = runtime.block_on(async {
+        let mut runner = Runner::new(move || Db::connect(port, mode));
+        runner.add_label("embeddb");
+        runner.add_label(mode.label());
+        runner.run_file_async(path).await
+    });
+    match outcome {
+        Ok(()) => Ok(()),
+        Err(e) => Err(format!(
+            "{}\n--- server log ---\n{}",
+            e.display(false),
+            server.log_text()
+        )
+        .into()),
+    }
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(&path, out);
+        } else if path.extension().is_some_and(|e| e == "slt") {
+            out.push(path);
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let args = Arguments::from_args();
+    let root = common::workspace_root().join("sql-tests");
+    let mut files = Vec::new();
+    collect(&root, &mut files);
+    files.sort();
+    if files.is_empty() {
+        eprintln!("no .slt files under {}", root.display());
+        return ExitCode::FAILURE;
+    }
+    let mut trials = Vec::new();
+    for file in files {
+        let name = file
+            .strip_prefix(&root)
+            .unwrap_or(&file)
+            .with_extension("")
+            .display()
+            .to_string();
+        for mode in [Mode::Simple, Mode::Extended] {
+            let file = file.clone();
+            trials.push(Trial::test(
+                format!("{name}::{}", mode.label()),
+                move || run_file(&file, mode),
+            ));
+        }
+    }
+    libtest_mimic::run(&args, trials).exit_code()
+}
