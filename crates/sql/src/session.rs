@@ -531,17 +531,12 @@ impl Session {
     }
 
     fn new_transaction(&mut self) -> Transaction {
-        let isolation = self.next_isolation.take().unwrap_or_else(|| {
-            isolation_from_name(
-                self.settings
-                    .get("default_transaction_isolation")
-                    .unwrap_or(""),
-            )
-        });
-        let read_only = self
-            .next_read_only
+        let (default_isolation, default_read_only) = self.settings.transaction_defaults();
+        let isolation = self
+            .next_isolation
             .take()
-            .unwrap_or(self.settings.get("default_transaction_read_only") == Some("on"));
+            .unwrap_or_else(|| isolation_from_name(default_isolation));
+        let read_only = self.next_read_only.take().unwrap_or(default_read_only);
         let mut txn = self.db.store.begin(isolation, read_only);
         txn.sync_commit = self.settings.synchronous_commit();
         txn

@@ -339,6 +339,7 @@ pub struct Settings {
     time_zone: TimeZone,
     /// Bumped on every change, so cached plans bound under other settings are not reused.
     generation: u64,
+    derived: Derived,
 }
 
 impl Default for Settings {
@@ -347,12 +348,15 @@ impl Default for Settings {
             .iter()
             .map(|s| (s.name.to_string(), s.default.to_string()))
             .collect();
-        Settings {
+        let mut settings = Settings {
             values,
             changed: Vec::new(),
             time_zone: TimeZone::utc(),
             generation: 0,
-        }
+            derived: Derived::default(),
+        };
+        settings.refresh_derived();
+        settings
     }
 }
 
@@ -517,9 +521,11 @@ impl Settings {
                 lower
             }
         };
+        self.generation += 1;
         let old = self
             .values
             .insert(spec.name.to_string(), normalized.clone());
+        self.refresh_derived();
         if spec.reported
             && old.as_deref() != Some(normalized.as_str())
             && !self.changed.iter().any(|c| c == spec.name)
@@ -531,7 +537,9 @@ impl Settings {
 
     /// Sets a read-only setting's value from the server (session_authorization at startup).
     pub fn set_internal(&mut self, name: &str, value: &str) {
+        self.generation += 1;
         self.values.insert(name.to_string(), value.to_string());
+        self.refresh_derived();
     }
 
     /// RESET: back to the default.
@@ -658,39 +666,77 @@ impl Settings {
     }
 
     pub fn statement_timeout_ms(&self) -> u64 {
-        self.get("statement_timeout")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
+        self.derived.statement_timeout_ms
     }
 
     pub fn work_mem_bytes(&self) -> usize {
-        let kb: usize = self
-            .get("work_mem")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(65536);
-        kb.saturating_mul(1024)
+        self.derived.work_mem_bytes
     }
 
     pub fn synchronous_commit(&self) -> bool {
-        self.get("synchronous_commit") != Some("off")
+        self.derived.synchronous_commit
+    }
+
+    /// The isolation level and read-only flag new transactions start with.
+    pub fn transaction_defaults(&self) -> (&str, bool) {
+        (
+            &self.derived.default_isolation,
+            self.derived.default_read_only,
+        )
     }
 
     pub fn format_context(&self, now_micros: i64) -> FormatContext {
+        let mut format = self.derived.format.clone();
+        format.now_micros = now_micros;
+        format
+    }
+
+    /// Recomputes the values statements read on every execution, so the hot path does no
+    /// lookups or parsing.
+    fn refresh_derived(&mut self) {
         let date_order = self
             .get("DateStyle")
             .and_then(FormatContext::date_order_from_datestyle)
             .unwrap_or(DateOrder::Mdy);
-        FormatContext {
-            time_zone: self.time_zone.clone(),
-            extra_float_digits: self
-                .get("extra_float_digits")
+        self.derived = Derived {
+            statement_timeout_ms: self
+                .get("statement_timeout")
                 .and_then(|v| v.parse().ok())
-                .unwrap_or(1),
-            now_micros,
-            date_order,
-            bytea_escape_output: self.get("bytea_output") == Some("escape"),
-        }
+                .unwrap_or(0),
+            work_mem_bytes: self
+                .get("work_mem")
+                .and_then(|v| v.parse::<usize>().ok())
+                .unwrap_or(65536)
+                .saturating_mul(1024),
+            synchronous_commit: self.get("synchronous_commit") != Some("off"),
+            default_isolation: self
+                .get("default_transaction_isolation")
+                .unwrap_or("read committed")
+                .to_string(),
+            default_read_only: self.get("default_transaction_read_only") == Some("on"),
+            format: FormatContext {
+                time_zone: self.time_zone.clone(),
+                extra_float_digits: self
+                    .get("extra_float_digits")
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(1),
+                now_micros: 0,
+                date_order,
+                bytea_escape_output: self.get("bytea_output") == Some("escape"),
+            },
+        };
     }
+}
+
+/// Settings in the form statements use them.
+#[derive(Clone, Debug, Default)]
+struct Derived {
+    statement_timeout_ms: u64,
+    work_mem_bytes: usize,
+    synchronous_commit: bool,
+    default_isolation: String,
+    default_read_only: bool,
+    format: FormatContext,
 }
 
 fn format_duration(ms: &str) -> String {
@@ -793,6 +839,17 @@ mod tests {
         );
         s.set("myapp.tenant", "7").unwrap();
         assert_eq!(s.show("myapp.tenant").unwrap().1, "7");
+    }
+
+    #[test]
+    fn every_change_moves_the_generation() {
+        let mut s = Settings::default();
+        let g = s.generation();
+        s.set("TimeZone", "Europe/Paris").unwrap();
+        assert!(s.generation() > g);
+        let g = s.generation();
+        s.reset("TimeZone").unwrap();
+        assert!(s.generation() > g);
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! Locks are never written to disk: a crash ends every transaction, and with them every lock.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::time::Instant;
 
 use embeddb_types::{SqlError, SqlResult, SqlState};
@@ -25,6 +26,37 @@ pub enum LockTarget {
     /// A relation name being created, so two sessions cannot create the same name at once.
     RelationName(String),
 }
+
+impl LockTarget {
+    /// A 64-bit fingerprint naming the target in the lock table, so taking a lock allocates
+    /// nothing. Two targets sharing a fingerprint (odds 2^-64 per pair) would only make one
+    /// transaction wait for another needlessly; correctness never depends on it.
+    fn fingerprint(&self) -> u64 {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.hash(&mut h);
+        h.finish()
+    }
+}
+
+/// Hasher for keys that are already hashes.
+#[derive(Default)]
+struct IdentityHasher(u64);
+
+impl Hasher for IdentityHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 << 8) | u64::from(*b);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+
+type FingerprintMap<V> = HashMap<u64, V, BuildHasherDefault<IdentityHasher>>;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LockMode {
@@ -80,13 +112,20 @@ impl LockEntry {
 
 #[derive(Default)]
 struct LockTable {
-    locks: HashMap<LockTarget, LockEntry>,
-    held_by: HashMap<TxnId, Vec<LockTarget>>,
+    locks: FingerprintMap<LockEntry>,
+    held_by: HashMap<TxnId, Vec<u64>>,
     /// Who each waiting transaction waits for; the edges of the waits-for graph.
     waits_for: HashMap<TxnId, Vec<TxnId>>,
 }
 
 impl LockTable {
+    /// Forgets an entry nobody holds (left by a waiter that gave up).
+    fn drop_if_free(&mut self, fingerprint: u64) {
+        if self.locks.get(&fingerprint).is_some_and(LockEntry::is_free) {
+            self.locks.remove(&fingerprint);
+        }
+    }
+
     /// True if `start` can reach `target` along waits-for edges.
     fn reaches(&self, start: &[TxnId], target: TxnId) -> bool {
         let mut seen = HashSet::new();
@@ -129,9 +168,10 @@ impl LockManager {
         mode: LockMode,
         interrupt: &dyn Interrupt,
     ) -> SqlResult<()> {
+        let fingerprint = target.fingerprint();
         let mut table = self.table.lock();
         loop {
-            let entry = table.locks.entry(target.clone()).or_default();
+            let entry = table.locks.entry(fingerprint).or_default();
             let blockers = entry.blockers(txn, mode);
             if blockers.is_empty() {
                 let newly_held = match mode {
@@ -151,13 +191,14 @@ impl LockManager {
                     }
                 };
                 if newly_held {
-                    table.held_by.entry(txn).or_default().push(target.clone());
+                    table.held_by.entry(txn).or_default().push(fingerprint);
                 }
                 table.waits_for.remove(&txn);
                 return Ok(());
             }
             if table.reaches(&blockers, txn) {
                 table.waits_for.remove(&txn);
+                table.drop_if_free(fingerprint);
                 return Err(SqlError::new(SqlState::DEADLOCK_DETECTED, "deadlock detected")
                     .with_detail(format!(
                         "Transaction {txn} waits for a lock held by transaction {}, which waits for transaction {txn}.",
@@ -168,6 +209,7 @@ impl LockManager {
             table.waits_for.insert(txn, blockers);
             if let Err(e) = interrupt.check() {
                 table.waits_for.remove(&txn);
+                table.drop_if_free(fingerprint);
                 return Err(e);
             }
             let mut wake_at = Instant::now() + WAIT_SLICE;
@@ -177,6 +219,7 @@ impl LockManager {
             self.changed.wait_until(&mut table, wake_at);
             table.waits_for.remove(&txn);
             if let Err(e) = interrupt.check() {
+                table.drop_if_free(fingerprint);
                 return Err(e);
             }
         }
