@@ -433,15 +433,48 @@ impl Session {
                 return self.commit();
             }
             Statement::Rollback { savepoint, chain } => {
-                if savepoint.is_some() || *chain {
-                    return Err(SqlError::not_supported("savepoints are not supported yet"));
+                if *chain {
+                    return Err(SqlError::not_supported("ROLLBACK AND CHAIN"));
                 }
-                return Ok(self.rollback());
+                return match savepoint {
+                    Some(name) => self.rollback_to_savepoint(&crate::binder::normalize_ident(name)),
+                    None => Ok(self.rollback()),
+                };
             }
             _ => {}
         }
         if let TxnState::Block { failed: true, .. } = self.state {
             return Err(in_failed_block());
+        }
+        match statement {
+            Statement::Savepoint { name } => {
+                let TxnState::Block { txn, .. } = &mut self.state else {
+                    return Err(SqlError::new(
+                        SqlState::NO_ACTIVE_SQL_TRANSACTION,
+                        "SAVEPOINT can only be used in transaction blocks",
+                    ));
+                };
+                txn.savepoint(&crate::binder::normalize_ident(name));
+                return Ok(Executed::Result(QueryResult::command(Tag::Fixed(
+                    "SAVEPOINT",
+                ))));
+            }
+            Statement::ReleaseSavepoint { name } => {
+                let TxnState::Block { txn, failed, .. } = &mut self.state else {
+                    return Err(SqlError::new(
+                        SqlState::NO_ACTIVE_SQL_TRANSACTION,
+                        "RELEASE SAVEPOINT can only be used in transaction blocks",
+                    ));
+                };
+                if let Err(e) = txn.release_savepoint(&crate::binder::normalize_ident(name)) {
+                    *failed = true;
+                    return Err(e);
+                }
+                return Ok(Executed::Result(QueryResult::command(Tag::Fixed(
+                    "RELEASE",
+                ))));
+            }
+            _ => {}
         }
         let result = self.execute_in_transaction(statement, sql, param_types, params, cache);
         if result.is_err() {
@@ -506,6 +539,26 @@ impl Session {
                 Ok(Executed::Result(QueryResult::command(Tag::Fixed("COMMIT"))))
             }
         }
+    }
+
+    /// ROLLBACK TO SAVEPOINT: undoes the block's work since the savepoint and, if an error
+    /// had failed the block, makes it usable again.
+    fn rollback_to_savepoint(&mut self, name: &str) -> SqlResult<Executed> {
+        self.sync_cursor_failure();
+        let TxnState::Block { txn, failed, .. } = &mut self.state else {
+            return Err(SqlError::new(
+                SqlState::NO_ACTIVE_SQL_TRANSACTION,
+                "ROLLBACK TO SAVEPOINT can only be used in transaction blocks",
+            ));
+        };
+        if let Err(e) = txn.rollback_to_savepoint(name) {
+            *failed = true;
+            return Err(e);
+        }
+        *failed = false;
+        Ok(Executed::Result(QueryResult::command(Tag::Fixed(
+            "ROLLBACK",
+        ))))
     }
 
     fn rollback(&mut self) -> Executed {

@@ -212,9 +212,6 @@ pub fn execute_utility(
                 ast::DiscardObject::TEMP => "DISCARD TEMP",
             })
         }
-        Statement::Savepoint { .. } | Statement::ReleaseSavepoint { .. } => {
-            Err(SqlError::not_supported("savepoints are not supported yet"))
-        }
         _ => Ok(None),
     }
 }

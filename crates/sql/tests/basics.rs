@@ -135,3 +135,57 @@ fn group_by_having_order_limit() {
         SqlState::GROUPING_ERROR
     );
 }
+
+#[test]
+fn savepoints_undo_partial_work_and_recover_a_failed_block() {
+    let t = TestDb::new();
+    let mut s = t.session();
+    run(&mut s, "CREATE TABLE t (id int PRIMARY KEY)").unwrap();
+    run(
+        &mut s,
+        "BEGIN; INSERT INTO t VALUES (1); SAVEPOINT a; INSERT INTO t VALUES (2)",
+    )
+    .unwrap();
+    assert_eq!(value(&mut s, "SELECT count(*) FROM t"), "2");
+    run(&mut s, "ROLLBACK TO SAVEPOINT a").unwrap();
+    assert_eq!(value(&mut s, "SELECT count(*) FROM t"), "1");
+    // An error fails the block; rolling back to the savepoint makes it usable again.
+    assert_eq!(
+        error_code(&mut s, "INSERT INTO t VALUES (1)"),
+        SqlState::UNIQUE_VIOLATION
+    );
+    assert_eq!(
+        error_code(&mut s, "SELECT 1"),
+        SqlState::IN_FAILED_SQL_TRANSACTION
+    );
+    run(&mut s, "ROLLBACK TO a").unwrap();
+    run(
+        &mut s,
+        "INSERT INTO t VALUES (3); RELEASE SAVEPOINT a; COMMIT",
+    )
+    .unwrap();
+    assert_eq!(
+        rows(&mut s, "SELECT id FROM t ORDER BY id"),
+        vec![vec!["1"], vec!["3"]]
+    );
+    assert_eq!(
+        error_code(&mut s, "BEGIN; ROLLBACK TO nope"),
+        SqlState::from_code("3B001")
+    );
+    run(&mut s, "ROLLBACK").unwrap();
+    assert_eq!(
+        error_code(&mut s, "SAVEPOINT x"),
+        SqlState::NO_ACTIVE_SQL_TRANSACTION
+    );
+    // DDL since a savepoint is undone too.
+    run(
+        &mut s,
+        "BEGIN; SAVEPOINT d; CREATE TABLE u (a int); ROLLBACK TO d",
+    )
+    .unwrap();
+    assert_eq!(
+        error_code(&mut s, "SELECT * FROM u"),
+        SqlState::UNDEFINED_TABLE
+    );
+    run(&mut s, "COMMIT").unwrap();
+}

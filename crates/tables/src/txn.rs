@@ -96,6 +96,22 @@ pub struct Transaction {
     /// Whether COMMIT waits for the WAL fsync (`synchronous_commit`).
     pub sync_commit: bool,
     finished: bool,
+    /// Open savepoints, oldest first.
+    savepoints: Vec<Savepoint>,
+    /// While a savepoint is open: each write's key and its buffered state before the write,
+    /// in order, so ROLLBACK TO SAVEPOINT can put them back.
+    undo: Vec<(KeyspaceId, Vec<u8>, Option<crate::write_buffer::Versions>)>,
+}
+
+/// What ROLLBACK TO SAVEPOINT restores.
+struct Savepoint {
+    name: String,
+    undo_len: usize,
+    private_catalog: Option<Catalog>,
+    changed_tables: HashSet<Oid>,
+    created_len: usize,
+    retired_len: usize,
+    dropped_sequences_len: usize,
 }
 
 impl Transaction {
@@ -120,6 +136,8 @@ impl Transaction {
             dropped_sequences: Vec::new(),
             sync_commit: true,
             finished: false,
+            savepoints: Vec::new(),
+            undo: Vec::new(),
         }
     }
 
@@ -229,6 +247,10 @@ impl Transaction {
     fn write(&mut self, keyspace: KeyspaceId, key: &[u8], value: BufferedValue) -> SqlResult<()> {
         self.check_writable()?;
         let mut buffer = self.buffer.lock();
+        if !self.savepoints.is_empty() {
+            self.undo
+                .push((keyspace, key.to_vec(), buffer.entry(keyspace, key)));
+        }
         buffer.write(keyspace, key, value, self.command);
         if buffer.size_bytes() > self.store.max_txn_write_bytes {
             return Err(SqlError::new(
@@ -350,6 +372,76 @@ impl Transaction {
         self.private_catalog
             .get_or_insert_with(|| (*self.store.committed_catalog()).clone())
             .remove(table.oid);
+        Ok(())
+    }
+
+    /// SAVEPOINT name: a point ROLLBACK TO can return to. A name used again shadows the
+    /// older savepoint, as in PostgreSQL.
+    pub fn savepoint(&mut self, name: &str) {
+        self.savepoints.push(Savepoint {
+            name: name.to_string(),
+            undo_len: self.undo.len(),
+            private_catalog: self.private_catalog.clone(),
+            changed_tables: self.changed_tables.clone(),
+            created_len: self.created_keyspaces.len(),
+            retired_len: self.retired_keyspaces.len(),
+            dropped_sequences_len: self.dropped_sequences.len(),
+        });
+    }
+
+    fn find_savepoint(&self, name: &str) -> SqlResult<usize> {
+        self.savepoints
+            .iter()
+            .rposition(|s| s.name == name)
+            .ok_or_else(|| {
+                SqlError::new(
+                    SqlState::from_code("3B001"),
+                    format!("savepoint \"{name}\" does not exist"),
+                )
+            })
+    }
+
+    /// RELEASE SAVEPOINT name: forgets it and every savepoint opened after it.
+    pub fn release_savepoint(&mut self, name: &str) -> SqlResult<()> {
+        let position = self.find_savepoint(name)?;
+        self.savepoints.truncate(position);
+        if self.savepoints.is_empty() {
+            self.undo.clear();
+        }
+        Ok(())
+    }
+
+    /// ROLLBACK TO SAVEPOINT name: undoes every write and DDL change made since it. The
+    /// savepoint stays open. Locks taken since are kept until the transaction ends (a
+    /// conservative choice: PostgreSQL releases some of them).
+    pub fn rollback_to_savepoint(&mut self, name: &str) -> SqlResult<()> {
+        let position = self.find_savepoint(name)?;
+        self.savepoints.truncate(position + 1);
+        let savepoint = &self.savepoints[position];
+        let undo_len = savepoint.undo_len;
+        {
+            let mut buffer = self.buffer.lock();
+            while self.undo.len() > undo_len {
+                if let Some((ks, key, state)) = self.undo.pop() {
+                    buffer.restore(ks, key, state);
+                }
+            }
+        }
+        let savepoint = &self.savepoints[position];
+        self.private_catalog = savepoint.private_catalog.clone();
+        self.changed_tables = savepoint.changed_tables.clone();
+        let created_len = savepoint.created_len;
+        self.retired_keyspaces.truncate(savepoint.retired_len);
+        self.dropped_sequences
+            .truncate(savepoint.dropped_sequences_len);
+        // Keyspaces created since the savepoint hold nothing anyone will see.
+        for name in self.created_keyspaces.split_off(created_len) {
+            if let Some(id) = self.store.engine.keyspace_id(&name) {
+                if let Err(e) = self.store.engine.drop_keyspace(id) {
+                    tracing::warn!(keyspace = %name, error = %e, "could not drop keyspace");
+                }
+            }
+        }
         Ok(())
     }
 

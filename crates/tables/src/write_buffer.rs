@@ -25,7 +25,7 @@ struct Version {
 
 /// The versions of one key: the newest, and the one before it from an earlier command.
 #[derive(Clone, Debug)]
-struct Versions {
+pub struct Versions {
     previous: Option<Version>,
     current: Version,
 }
@@ -160,6 +160,33 @@ impl WriteBuffer {
             range.rev().filter_map(visible).take(limit).collect()
         } else {
             range.filter_map(visible).take(limit).collect()
+        }
+    }
+
+    /// The buffered state of a key (for a savepoint's undo log).
+    pub fn entry(&self, keyspace: KeyspaceId, key: &[u8]) -> Option<Versions> {
+        self.entries.get(&(keyspace, key.to_vec())).cloned()
+    }
+
+    /// Puts a key's buffered state back as it was (ROLLBACK TO SAVEPOINT).
+    pub fn restore(&mut self, keyspace: KeyspaceId, key: Vec<u8>, state: Option<Versions>) {
+        let key_len = key.len();
+        match state {
+            Some(versions) => {
+                let added = versions.size_bytes();
+                match self.entries.insert((keyspace, key), versions) {
+                    Some(old) => self.size_bytes -= old.size_bytes(),
+                    None => self.size_bytes += key_len + 32,
+                }
+                self.size_bytes += added;
+            }
+            None => {
+                if let Some(old) = self.entries.remove(&(keyspace, key)) {
+                    self.size_bytes = self
+                        .size_bytes
+                        .saturating_sub(old.size_bytes() + key_len + 32);
+                }
+            }
         }
     }
 
