@@ -505,29 +505,87 @@ fn choose_scan_access(mut scan: ScanNode) -> ScanNode {
     scan
 }
 
-/// The primary key order a sort asks for: Some(reverse) if the keys are exactly a prefix of
-/// the primary key columns, all in one direction.
-fn sort_matches_primary_key(keys: &[SortKey], scan: &ScanNode) -> Option<bool> {
-    if keys.is_empty() || !scan.table.has_primary_key() {
+/// A way to read a scan's rows already in a sort's order: the access path and direction.
+/// The primary key order is free (rows are stored in it); a secondary index's order costs a
+/// row lookup per entry, so it is only chosen when a LIMIT bounds the lookups.
+fn ordered_access(keys: &[SortKey], scan: &ScanNode, limited: bool) -> Option<(AccessPath, bool)> {
+    if keys.is_empty() {
         return None;
     }
-    let visible: Vec<u16> = scan.table.visible_columns().map(|c| c.attnum).collect();
-    let descending = keys[0].descending;
-    for (k, attnum) in keys.iter().zip(scan.table.primary_key.iter()) {
-        let ExprKind::Column(i) = k.expr.kind else {
-            return None;
-        };
-        if visible.get(i) != Some(attnum) || k.descending != descending {
-            return None;
+    let table = &scan.table;
+    let visible: Vec<u16> = table.visible_columns().map(|c| c.attnum).collect();
+    // Candidate orders: (access path to use, key columns as (attnum, descending), columns fixed
+    // by equality in a single range).
+    let mut candidates: Vec<(AccessPath, Vec<(u16, bool)>, usize)> = Vec::new();
+    let fixed = |ranges: &[KeyRange]| match ranges {
+        [single] => single.prefix.len(),
+        _ => 0,
+    };
+    if table.has_primary_key() {
+        let columns = table.primary_key.iter().map(|a| (*a, false)).collect();
+        match &scan.access {
+            AccessPath::FullScan => candidates.push((AccessPath::FullScan, columns, 0)),
+            AccessPath::PrimaryKey { ranges } => {
+                candidates.push((scan.access.clone(), columns, fixed(ranges)))
+            }
+            AccessPath::Index { .. } => {}
         }
     }
-    if keys.len() > scan.table.primary_key.len() {
-        return None;
+    for (i, index) in table.indexes.iter().enumerate() {
+        if index.primary {
+            continue;
+        }
+        let columns: Vec<(u16, bool)> = index
+            .columns
+            .iter()
+            .map(|c| (c.attnum, c.descending))
+            .collect();
+        match &scan.access {
+            AccessPath::FullScan if limited => candidates.push((
+                AccessPath::Index {
+                    index: i,
+                    ranges: vec![KeyRange {
+                        prefix: Vec::new(),
+                        lower: None,
+                        upper: None,
+                    }],
+                },
+                columns,
+                0,
+            )),
+            AccessPath::Index { index, ranges } if *index == i => {
+                candidates.push((scan.access.clone(), columns, fixed(ranges)))
+            }
+            _ => {}
+        }
     }
-    match scan.access {
-        AccessPath::FullScan | AccessPath::PrimaryKey { .. } => Some(descending),
-        AccessPath::Index { .. } => None,
+    'candidates: for (access, columns, skip) in candidates {
+        if keys.len() + skip > columns.len() {
+            continue;
+        }
+        let mut reverse = None;
+        for (k, (attnum, column_descending)) in keys.iter().zip(&columns[skip..]) {
+            let ExprKind::Column(i) = k.expr.kind else {
+                continue 'candidates;
+            };
+            if visible.get(i) != Some(attnum) {
+                continue 'candidates;
+            }
+            let this_reverse = k.descending != *column_descending;
+            if *reverse.get_or_insert(this_reverse) != this_reverse {
+                continue 'candidates;
+            }
+            // Stored order puts NULLs last for ascending columns and first for descending
+            // ones; reading backwards flips that. The sort must want the same.
+            let not_null = table.column_by_attnum(*attnum).is_some_and(|c| c.not_null);
+            let nulls_first = *column_descending != this_reverse;
+            if !not_null && k.nulls_first != nulls_first {
+                continue 'candidates;
+            }
+        }
+        return Some((access, reverse.unwrap_or(false)));
     }
+    None
 }
 
 /// `limit + offset` as one expression (the rows a node below a LIMIT must produce).
@@ -638,8 +696,9 @@ fn sort_with_limit(input: LogicalPlan, keys: Vec<SortKey>, limit: Option<Expr>) 
                 })
                 .collect();
             if let Some(mapped) = mapped {
-                if let Some(reverse) = sort_matches_primary_key(&mapped, scan) {
+                if let Some((access, reverse)) = ordered_access(&mapped, scan, limit.is_some()) {
                     let mut scan = scan.clone();
+                    scan.access = access;
                     scan.reverse = reverse;
                     if limit.is_some() && !exprs.iter().any(Expr::is_volatile) {
                         scan.limit = limit;
@@ -654,8 +713,9 @@ fn sort_with_limit(input: LogicalPlan, keys: Vec<SortKey>, limit: Option<Expr>) 
         }
     }
     if let LogicalPlan::Scan(scan) = &input {
-        if let Some(reverse) = sort_matches_primary_key(&keys, scan) {
+        if let Some((access, reverse)) = ordered_access(&keys, scan, limit.is_some()) {
             let mut scan = scan.clone();
+            scan.access = access;
             scan.reverse = reverse;
             if limit.is_some() {
                 scan.limit = limit;

@@ -313,3 +313,57 @@ fn on_conflict() {
         SqlState::CARDINALITY_VIOLATION
     );
 }
+
+#[test]
+fn order_by_limit_reads_an_index_in_order() {
+    let t = TestDb::new();
+    let mut s = t.session();
+    run(&mut s, "CREATE TABLE t (id int PRIMARY KEY, k int, v text)").unwrap();
+    run(
+        &mut s,
+        "INSERT INTO t SELECT g, (g * 7) % 100, 'v' || g FROM generate_series(1, 500) g",
+    )
+    .unwrap();
+    run(&mut s, "INSERT INTO t VALUES (1000, NULL, 'null k')").unwrap();
+    run(&mut s, "CREATE INDEX t_k ON t (k)").unwrap();
+    let plan = rows(&mut s, "EXPLAIN SELECT k FROM t ORDER BY k LIMIT 3");
+    assert!(
+        plan.iter()
+            .any(|l| l[0].contains("Index Scan using t_k on t")),
+        "{plan:?}"
+    );
+    assert!(!plan.iter().any(|l| l[0].contains("Sort")), "{plan:?}");
+    assert_eq!(
+        rows(&mut s, "SELECT k FROM t ORDER BY k LIMIT 3"),
+        vec![vec!["0"], vec!["0"], vec!["0"]]
+    );
+    // DESC puts NULLs first, as a backward index scan yields them.
+    assert_eq!(
+        rows(&mut s, "SELECT k FROM t ORDER BY k DESC LIMIT 2"),
+        vec![vec!["NULL"], vec!["99"]]
+    );
+    // NULLS LAST with DESC cannot use the index order: still right.
+    assert_eq!(
+        rows(&mut s, "SELECT k FROM t ORDER BY k DESC NULLS LAST LIMIT 1"),
+        vec![vec!["99"]]
+    );
+    // Primary key prefix fixed by equality: ORDER BY the next key column needs no sort.
+    run(&mut s, "CREATE TABLE p (a int, b int, PRIMARY KEY (a, b))").unwrap();
+    run(
+        &mut s,
+        "INSERT INTO p SELECT g % 3, g FROM generate_series(1, 30) g",
+    )
+    .unwrap();
+    let plan = rows(
+        &mut s,
+        "EXPLAIN SELECT b FROM p WHERE a = 1 ORDER BY b DESC LIMIT 2",
+    );
+    assert!(!plan.iter().any(|l| l[0].contains("Sort")), "{plan:?}");
+    assert_eq!(
+        rows(
+            &mut s,
+            "SELECT b FROM p WHERE a = 1 ORDER BY b DESC LIMIT 2"
+        ),
+        vec![vec!["28"], vec!["25"]]
+    );
+}
