@@ -4,7 +4,7 @@
 #![allow(dead_code)] // each test binary uses a different part of this module
 
 use std::fs::File;
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
@@ -18,14 +18,6 @@ pub struct TestServer {
     log: PathBuf,
     child: Option<Child>,
     _temp: Option<tempfile::TempDir>,
-}
-
-/// A port nothing listens on right now (the OS picks it; tiny race with other tests).
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("no free port")
 }
 
 /// Starts `embeddb --listen 127.0.0.1:port --data-dir dir` with stderr in `log`.
@@ -56,10 +48,11 @@ impl TestServer {
 
     /// A server on the given data directory (kept after the server stops).
     pub fn start_in(data_dir: &Path, log: PathBuf) -> TestServer {
-        let port = free_port();
-        let child = spawn(port, data_dir, &log);
+        // Port 0: the server picks a free port and logs it, so parallel tests never race
+        // for one.
+        let child = spawn(0, data_dir, &log);
         let mut server = TestServer {
-            port,
+            port: 0,
             data_dir: data_dir.to_path_buf(),
             log,
             child: Some(child),
@@ -72,8 +65,11 @@ impl TestServer {
     fn wait_ready(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            if TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
-                return;
+            if let Some(port) = listening_port(&self.log_text()) {
+                self.port = port;
+                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    return;
+                }
             }
             if let Some(Ok(Some(status))) = self.child.as_mut().map(Child::try_wait) {
                 panic!("embeddb exited early ({status}):\n{}", self.log_text());
@@ -115,6 +111,13 @@ impl TestServer {
         wait_with_timeout(&mut child, Duration::from_secs(30))
             .unwrap_or_else(|| panic!("embeddb did not exit after SIGTERM:\n{}", self.log_text()))
     }
+}
+
+/// The port in the server's "listening on 127.0.0.1:PORT," log line.
+fn listening_port(log: &str) -> Option<u16> {
+    let rest = log.split("listening on 127.0.0.1:").nth(1)?;
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
 }
 
 /// Waits for a child to exit; None (after killing it) if it takes longer than `limit`.

@@ -73,6 +73,9 @@ def main(port: int) -> None:
         assert count == 4, count
         conn.commit()
 
+    # conn.transaction() from autocommit: BEGIN ... COMMIT, or ROLLBACK on an exception.
+    # (Nested inside an open transaction it would use a savepoint.)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
         try:
             with conn.transaction():
                 conn.execute("INSERT INTO items (id, name) VALUES (%s, %s)", (6, "plum"))
@@ -85,7 +88,6 @@ def main(port: int) -> None:
 
         with conn.transaction():
             conn.execute("INSERT INTO items (id, name) VALUES (%s, %s)", (7, "date"))
-        conn.commit()
 
     with psycopg.connect(conninfo, autocommit=True) as conn:
         ids = [r[0] for r in conn.execute("SELECT id FROM items ORDER BY id")]
