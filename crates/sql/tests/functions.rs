@@ -464,6 +464,10 @@ fn bytes() {
             "SELECT convert_to('€', 'LATIN1')",
             "!22P05 character with byte sequence 0xe2 0x82 0xac in encoding \"UTF8\" has no equivalent in encoding \"LATIN1\"",
         ),
+        (
+            "SELECT pg_catalog.position('abc', 'c'), pg_catalog.position('abc', ''), pg_catalog.position('\\x010203'::bytea, '\\x0203'::bytea), pg_catalog.position('\\x01'::bytea, '\\x02'::bytea), pg_catalog.position('\\x01'::bytea, ''::bytea)",
+            "3|1|2|0|1",
+        ),
     ]);
 }
 
@@ -1208,6 +1212,54 @@ fn json() {
             "SELECT jsonb_strip_nulls('{\"a\":null,\"b\":[null],\"c\":{\"d\":null}}'), json_strip_nulls('{\"a\":null, \"b\":1}'), json_strip_nulls('[{\"a\": null}, null]')",
             "{\"b\": [null], \"c\": {}}|{\"b\":1}|[{},null]",
         ),
+        (
+            "SELECT jsonb_concat('{\"a\":1}', '{\"b\":2}'), jsonb_concat('[1,2]', '3'), jsonb_concat('1', '[2]'), jsonb_concat('{\"a\":1}', '[2]'), jsonb_concat('{\"a\":1}', '{\"a\":{\"x\":1}}'), jsonb_concat('1', '2'), jsonb_concat('[1]', '{\"a\":1}')",
+            "{\"a\": 1, \"b\": 2}|[1, 2, 3]|[1, 2]|[{\"a\": 1}, 2]|{\"a\": {\"x\": 1}}|[1, 2]|[1, {\"a\": 1}]",
+        ),
+        (
+            "SELECT jsonb_delete('{\"a\":1,\"b\":2}', 'a'), jsonb_delete('[\"a\",\"b\",\"a\"]', 'a'), jsonb_delete('[1,2,3]', 1), jsonb_delete('[1,2,3]', -1), jsonb_delete('[1,2]', 5), jsonb_delete('{\"a\":1}', 'x')",
+            "{\"b\": 2}|[\"b\"]|[1, 3]|[1, 2]|[1, 2]|{\"a\": 1}",
+        ),
+        (
+            "SELECT jsonb_delete('{\"a\":1}', 0)",
+            "!22023 cannot delete from object using integer index",
+        ),
+        (
+            "SELECT jsonb_delete('1', 'a')",
+            "!22023 cannot delete from scalar",
+        ),
+        (
+            "SELECT jsonb_delete_path('{\"a\":{\"b\":1,\"c\":2}}', '{a,b}'), jsonb_delete_path('[1,[2,3]]', '{1,0}'), jsonb_delete_path('{\"a\":1}', '{x,y}'), jsonb_delete_path('{\"a\":1}', '{}'), jsonb_delete_path('[1,2]', '{-1}')",
+            "{\"a\": {\"c\": 2}}|[1, [3]]|{\"a\": 1}|{\"a\": 1}|[1]",
+        ),
+        (
+            "SELECT jsonb_delete_path('1', '{a}')",
+            "!22023 cannot delete path in scalar",
+        ),
+        (
+            "SELECT jsonb_set('{\"a\":1}', '{b}', '2'), jsonb_set('{\"a\":[1,2]}', '{a,0}', '\"x\"'), jsonb_set('{\"a\":1}', '{b,c}', '2'), jsonb_set('{\"a\":1}', '{b}', '2', false), jsonb_set('[1,2]', '{5}', '3'), jsonb_set('[1,2]', '{-5}', '0'), jsonb_set('[1,2]', '{-1}', '9'), jsonb_set('{\"a\":{\"b\":1}}', '{a,b}', '{\"c\":2}')",
+            "{\"a\": 1, \"b\": 2}|{\"a\": [\"x\", 2]}|{\"a\": 1}|{\"a\": 1}|[1, 2, 3]|[0, 1, 2]|[1, 9]|{\"a\": {\"b\": {\"c\": 2}}}",
+        ),
+        (
+            "SELECT jsonb_set('{\"a\":1}', '{}', '2'), jsonb_set('{\"a\":1}', '{a}', NULL), jsonb_set('{\"a\":[1]}', '{a,5}', '2', false), jsonb_set('{\"a\":1}', '{a,b}', '2')",
+            "{\"a\": 1}|NULL|{\"a\": [1]}|{\"a\": 1}",
+        ),
+        (
+            "SELECT jsonb_set('1', '{a}', '2')",
+            "!22023 cannot set path in scalar",
+        ),
+        (
+            "SELECT jsonb_set('{\"a\":[1]}', '{a,x}', '2')",
+            "!22P02 path element at position 2 is not an integer: \"x\"",
+        ),
+        (
+            "SELECT jsonb_insert('[1,2]', '{1}', '9'), jsonb_insert('[1,2]', '{1}', '9', true), jsonb_insert('{\"a\":1}', '{b}', '2'), jsonb_insert('[1,2]', '{-1}', '9'), jsonb_insert('[1,2]', '{10}', '9'), jsonb_insert('{\"a\":[1]}', '{a,0}', '0')",
+            "[1, 9, 2]|[1, 2, 9]|{\"a\": 1, \"b\": 2}|[1, 9, 2]|[1, 2, 9]|{\"a\": [0, 1]}",
+        ),
+        (
+            "SELECT jsonb_insert('{\"a\":1}', '{a}', '2')",
+            "!22023 cannot replace existing key",
+        ),
     ]);
 }
 
@@ -1383,4 +1435,210 @@ fn types() {
             "***ab|2",
         ),
     ]);
+}
+
+/// Results past PostgreSQL's 1 GB limit are 54000 errors, not aborts. (`array_fill` is held
+/// to 1 GB of in-memory values, below PostgreSQL's element-count limit.)
+#[test]
+fn size_limits() {
+    check(&[
+        (
+            "SELECT repeat('ab', 1000000000)",
+            "!54000 requested length too large",
+        ),
+        (
+            "SELECT repeat('x', 2147483647)",
+            "!54000 requested length too large",
+        ),
+        (
+            "SELECT lpad('a', 2147483647, 'xy')",
+            "!54000 requested length too large",
+        ),
+        (
+            "SELECT rpad('a', 1000000000)",
+            "!54000 requested length too large",
+        ),
+        (
+            "SELECT array_fill(1, ARRAY[100000000])",
+            "!54000 requested length too large",
+        ),
+        (
+            "SELECT array_fill(1, ARRAY[2147483647, 2147483647])",
+            "!54000 array size exceeds the maximum allowed (134217727)",
+        ),
+        (
+            "SELECT factorial(100000)",
+            "!22003 value overflows numeric format",
+        ),
+    ]);
+}
+
+/// Every registered function, called with awkward arguments of many types, returns a value
+/// or an error and never panics.
+#[test]
+fn awkward_arguments_never_panic() {
+    let samples = [
+        "NULL",
+        "''",
+        "'x'",
+        "' é€𝄞 '",
+        "'-1'",
+        "'{}'",
+        "'[1,{\"a\":[]}]'::jsonb",
+        "'{\"a\":1}'::json",
+        "0",
+        "-1",
+        "2147483647",
+        "-2147483648",
+        "9223372036854775807::int8",
+        "1.5",
+        "'NaN'::float8",
+        "'-Infinity'::numeric",
+        "1e308::float8",
+        "'\\x00ff'::bytea",
+        "'2024-02-29 12:00'::timestamp",
+        "'infinity'::timestamptz",
+        "'-infinity'::date",
+        "interval '-1 mon 2 days'",
+        "ARRAY[1,NULL]",
+        "ARRAY[[1,2],[3,4]]",
+        "'{}'::text[]",
+        "true",
+    ];
+    let names = [
+        "length",
+        "octet_length",
+        "lower",
+        "initcap",
+        "substr",
+        "strpos",
+        "replace",
+        "btrim",
+        "lpad",
+        "rpad",
+        "left",
+        "right",
+        "repeat",
+        "reverse",
+        "split_part",
+        "ascii",
+        "chr",
+        "translate",
+        "overlay",
+        "md5",
+        "sha256",
+        "to_hex",
+        "quote_ident",
+        "quote_literal",
+        "concat",
+        "concat_ws",
+        "format",
+        "encode",
+        "decode",
+        "convert_from",
+        "convert_to",
+        "get_byte",
+        "set_byte",
+        "regexp_replace",
+        "regexp_match",
+        "regexp_split_to_array",
+        "regexp_count",
+        "regexp_instr",
+        "regexp_substr",
+        "regexp_like",
+        "similar_to_escape",
+        "abs",
+        "ceil",
+        "round",
+        "trunc",
+        "sign",
+        "mod",
+        "div",
+        "gcd",
+        "lcm",
+        "power",
+        "sqrt",
+        "cbrt",
+        "exp",
+        "ln",
+        "log",
+        "sind",
+        "atan2d",
+        "width_bucket",
+        "scale",
+        "extract",
+        "date_part",
+        "date_trunc",
+        "age",
+        "to_char",
+        "to_date",
+        "to_timestamp",
+        "make_date",
+        "make_time",
+        "make_interval",
+        "justify_interval",
+        "isfinite",
+        "date_bin",
+        "timezone",
+        "json_extract_path",
+        "jsonb_extract_path_text",
+        "json_typeof",
+        "jsonb_array_length",
+        "to_json",
+        "to_jsonb",
+        "json_build_object",
+        "jsonb_build_array",
+        "jsonb_pretty",
+        "jsonb_set",
+        "jsonb_insert",
+        "jsonb_concat",
+        "jsonb_delete",
+        "jsonb_contains",
+        "array_length",
+        "array_dims",
+        "array_append",
+        "array_cat",
+        "array_position",
+        "array_remove",
+        "array_replace",
+        "array_fill",
+        "trim_array",
+        "string_to_array",
+        "array_to_string",
+    ];
+    let t = TestDb::new();
+    let mut s = t.session();
+    let mut calls = 0;
+    let mut internal = Vec::new();
+    let mut call = |sql: String| {
+        calls += 1;
+        if let Err(e) = run(&mut s, &sql)
+            && e.code == embeddb_types::SqlState::INTERNAL_ERROR
+        {
+            internal.push(format!("{sql}: {}", e.message));
+        }
+    };
+    for name in names {
+        for a in samples {
+            call(format!("SELECT {name}({a})"));
+            for b in samples {
+                call(format!("SELECT {name}({a}, {b})"));
+            }
+            for (b, c) in samples.iter().zip(samples.iter().rev()) {
+                call(format!("SELECT {name}({a}, {b}, {c})"));
+            }
+        }
+    }
+    assert!(calls > 10_000);
+    assert!(
+        internal.is_empty(),
+        "{} internal errors, e.g.:\n{}",
+        internal.len(),
+        internal
+            .iter()
+            .take(20)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
 }

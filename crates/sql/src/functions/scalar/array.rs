@@ -339,6 +339,9 @@ fn array_fill(args: Args, call: &CallInfo<'_>, _: &ExecContext) -> SqlResult<Val
     if total == 0 {
         return Ok(array_value(Array::empty(et)));
     }
+    // Each element is a whole `Value` here, so hold arrays to the 1 GB allocation limit
+    // rather than PostgreSQL's element count alone.
+    super::check_size(total as u128 * std::mem::size_of::<Value>() as u128)?;
     let dims = lens
         .iter()
         .zip(&lowers)

@@ -69,6 +69,17 @@ fn byte_index(b: &[u8], n: i64) -> SqlResult<usize> {
         })
 }
 
+/// `position(haystack, needle)` on bytea: 1-based byte position, 0 if absent.
+fn byte_position(args: Args, _: &CallInfo<'_>, _: &ExecContext) -> SqlResult<Value> {
+    let (h, n) = (bytes_of(&args[0]), bytes_of(&args[1]));
+    let pos = if n.is_empty() {
+        1
+    } else {
+        h.windows(n.len()).position(|w| w == n).map_or(0, |i| i + 1)
+    };
+    Ok(Value::Int4(pos as i32))
+}
+
 fn get_byte(args: Args, _: &CallInfo<'_>, _: &ExecContext) -> SqlResult<Value> {
     let b = bytes_of(&args[0]);
     let i = byte_index(b, int(&args[1]))?;
@@ -438,6 +449,7 @@ pub(super) fn register(r: &mut Registry) {
     r.exact("rtrim", &[T::Bytea, T::Bytea], T::Bytea, |a, _, _| {
         byte_trim(a, false, true)
     });
+    r.exact("position", &[T::Bytea, T::Bytea], T::Int4, byte_position);
     r.exact("get_byte", &[T::Bytea, T::Int4], T::Int4, get_byte);
     r.exact(
         "set_byte",

@@ -11,6 +11,7 @@ mod datetime;
 mod format;
 mod json;
 mod json_build;
+mod json_modify;
 mod math;
 mod math_float;
 mod regexp;
@@ -34,6 +35,7 @@ pub(super) fn register_all(r: &mut Registry) {
     datetime::register(r);
     json::register(r);
     json_build::register(r);
+    json_modify::register(r);
     array::register(r);
     system::register(r);
 }

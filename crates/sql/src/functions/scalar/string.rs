@@ -363,6 +363,8 @@ pub(super) fn register(r: &mut Registry) {
         r.exact(name, &[T::Text, T::Int4, T::Int4], T::Text, substr);
     }
     r.exact("strpos", &[T::Text, T::Text], T::Int4, strpos);
+    // pg_catalog.position(haystack, needle): what POSITION(needle IN haystack) calls.
+    r.exact("position", &[T::Text, T::Text], T::Int4, strpos);
     r.exact("replace", &[T::Text, T::Text, T::Text], T::Text, replace);
     for (name, f) in [
         ("btrim", btrim as crate::functions::ScalarImpl),
