@@ -1084,6 +1084,41 @@ fn datetime() {
     ]);
 }
 
+/// Date/time functions in a session time zone with daylight saving time.
+#[test]
+fn zones() {
+    check(&[
+        (
+            "SET TIME ZONE 'America/New_York'; SELECT '2024-03-10 12:00+00'::timestamptz, extract(hour from '2024-03-10 12:00+00'::timestamptz), extract(timezone from '2024-03-10 12:00+00'::timestamptz), date_part('timezone_hour', '2024-07-01 00:00+00'::timestamptz)",
+            "2024-03-10 08:00:00-04|8|-14400|-4",
+        ),
+        (
+            "SET TIME ZONE 'America/New_York'; SELECT date_trunc('day', '2024-03-10 12:00+00'::timestamptz), date_trunc('month', '2024-03-10 12:00+00'::timestamptz), date_trunc('hour', '2024-11-03 05:30+00'::timestamptz), date_trunc('day', '2024-03-10 12:00+00'::timestamptz, 'UTC')",
+            "2024-03-10 00:00:00-05|2024-03-01 00:00:00-05|2024-11-03 01:00:00-04|2024-03-09 19:00:00-05",
+        ),
+        (
+            "SET TIME ZONE 'America/New_York'; SELECT '2024-03-10 12:00'::timestamp AT TIME ZONE 'Europe/London', '2024-03-10 12:00+00'::timestamptz AT TIME ZONE 'Asia/Kolkata', timezone('UTC', '2024-01-01 00:00'::timestamp)",
+            "2024-03-10 08:00:00-04|2024-03-10 17:30:00|2023-12-31 19:00:00-05",
+        ),
+        (
+            "SET TIME ZONE 'America/New_York'; SELECT to_char('2024-03-10 12:00+00'::timestamptz, 'YYYY-MM-DD HH24:MI TZ OF'), to_timestamp('2024-03-10 03:30', 'YYYY-MM-DD HH24:MI'), make_timestamptz(2024, 7, 1, 9, 0, 0), to_timestamp(0)",
+            "2024-03-10 08:00 EDT -04|2024-03-10 03:30:00-04|2024-07-01 09:00:00-04|1969-12-31 19:00:00-05",
+        ),
+        (
+            "SET TIME ZONE 'America/New_York'; SELECT to_json('2024-07-01 12:00+00'::timestamptz), to_jsonb('2024-01-01 12:00+00'::timestamptz), age('2024-03-11 00:00-04'::timestamptz, '2024-03-09 00:00-05'::timestamptz)",
+            "\"2024-07-01T08:00:00-04:00\"|\"2024-01-01T07:00:00-05:00\"|2 days",
+        ),
+        (
+            "SET TIME ZONE 'Asia/Kolkata'; SELECT to_json('2024-07-01 12:00+00'::timestamptz), date_bin('1 hour', '2024-07-01 12:45+00'::timestamptz, '2000-01-01 00:00+00'::timestamptz), extract(epoch from '2024-07-01 12:00'::timestamp)",
+            "\"2024-07-01T17:30:00+05:30\"|2024-07-01 17:30:00+05:30|1719835200.000000",
+        ),
+        (
+            "SET TIME ZONE 'UTC'; SELECT date_part('timezone', now()), to_char('2024-01-01 00:00+00'::timestamptz, 'TZ')",
+            "0|UTC",
+        ),
+    ]);
+}
+
 /// JSON functions: path extraction, operator functions, typeof, array length, to_json[b], builders, pretty printing.
 #[test]
 fn json() {
@@ -1433,6 +1468,33 @@ fn types() {
         (
             "SELECT lpad(c, 5, '*') || '|' || length(c) FROM (VALUES ('ab'::char(4))) AS t(c)",
             "***ab|2",
+        ),
+    ]);
+}
+
+/// Functions over table columns of varchar, char(n), numeric, bytea, jsonb and array types, including NULLs.
+#[test]
+fn columns() {
+    check(&[
+        (
+            "CREATE TABLE fn_t0 (v varchar(10), c char(5), n numeric(8,3), b bytea, j jsonb, a int[]); INSERT INTO fn_t0 VALUES ('Hello', 'ab', 12.345, '\\x0102', '{\"k\": [1, 2]}', ARRAY[3,1,2]), (NULL, NULL, NULL, NULL, NULL, NULL); SELECT upper(v), length(c), octet_length(c), c || '|', round(n, 1), trunc(n), length(b), jsonb_typeof(j), jsonb_extract_path_text(j, 'k', '0'), array_length(a, 1), array_position(a, 1) FROM fn_t0 ORDER BY v NULLS LAST",
+            "HELLO|2|5|ab||12.3|12|2|object|1|3|2\nNULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL",
+        ),
+        (
+            "CREATE TABLE fn_t1 (v varchar(10), c char(5)); INSERT INTO fn_t1 VALUES ('  x  ', ' y '); SELECT '[' || trim(v) || ']', '[' || ltrim(c) || ']', '[' || rtrim(v) || ']', concat('[', c, ']'), format('[%s]', c), lpad(c, 6, '.'), replace(v, ' ', '_'), split_part(v, 'x', 1) || '|', reverse(c) || '|' FROM fn_t1",
+            "[x]|[y]|[  x]|[ y   ]|[ y   ]|.... y|__x__|  ||y |",
+        ),
+        (
+            "CREATE TABLE fn_t2 (s text); INSERT INTO fn_t2 VALUES ('a,b'), ('c'), (''), (NULL); SELECT s, string_to_array(s, ','), coalesce(split_part(s, ',', 2), 'null'), regexp_replace(s, '[a-c]', 'X', 'g'), md5(s) IS NULL FROM fn_t2 ORDER BY s NULLS FIRST",
+            "NULL|NULL|null|NULL|t\n|{}|||f\na,b|{a,b}|b|X,X|f\nc|{c}||X|f",
+        ),
+        (
+            "CREATE TABLE fn_t3 (d date, ts timestamp); INSERT INTO fn_t3 VALUES ('2024-02-29', '2024-02-29 23:59:59.999'), ('1999-12-31', '2000-01-01 00:00:00'); SELECT extract(year from d), date_part('doy', ts), date_trunc('month', ts), to_char(d, 'Dy DD Mon YYYY'), age(ts, d::timestamp), d + 1 FROM fn_t3 ORDER BY d",
+            "1999|1|2000-01-01 00:00:00|Fri 31 Dec 1999|1 day|2000-01-01\n2024|60|2024-02-01 00:00:00|Thu 29 Feb 2024|23:59:59.999|2024-03-01",
+        ),
+        (
+            "CREATE TABLE fn_t4 (x float8, y numeric); INSERT INTO fn_t4 VALUES (2.5, 2.5), (-0.5, -0.5), (1e-5, 0.00001); SELECT round(x), round(y), ceil(x), floor(y), sign(x), abs(y), sqrt(abs(x)), power(y, 2), mod(y, 1) FROM fn_t4 ORDER BY x",
+            "-0|-1|-0|-1|-1|0.5|0.7071067811865476|0.2500000000000000|-0.5\n0|0|1|0|1|0.00001|0.0031622776601683794|0.0000000001000000|0.00001\n2|3|3|2|1|2.5|1.5811388300841898|6.2500000000000000|0.5",
         ),
     ]);
 }
