@@ -231,6 +231,18 @@ fn strings() {
             "SELECT upper(1)",
             "!42883 function upper(integer) does not exist",
         ),
+        (
+            "SELECT initcap('hello  world'), initcap('HELLO-WORLD_x y2z'), initcap('ǆemal'), upper('ﬀ'), lower('İ'), length(upper('ß'))",
+            "Hello  World|Hello-World_X Y2z|Ǆemal|ﬀ|i|1",
+        ),
+        (
+            "SELECT upper(U&'\\1F80\\1FB3\\1FC3\\1FF3\\1F88\\0149\\01F0'), lower(U&'\\0130\\1F88'), upper('ǅ'), lower('ǅ'), initcap('ǅa ǆb')",
+            "ᾈᾼῌῼᾈŉǰ|iᾀ|Ǆ|ǆ|Ǆa Ǆb",
+        ),
+        (
+            "SELECT lower('ABC'::name), pg_typeof(lower('ABC'::name)), length('abc'::name), concat('a'::name, 'b')",
+            "abc|text|3|ab",
+        ),
     ]);
 }
 
@@ -1495,6 +1507,45 @@ fn columns() {
         (
             "CREATE TABLE fn_t4 (x float8, y numeric); INSERT INTO fn_t4 VALUES (2.5, 2.5), (-0.5, -0.5), (1e-5, 0.00001); SELECT round(x), round(y), ceil(x), floor(y), sign(x), abs(y), sqrt(abs(x)), power(y, 2), mod(y, 1) FROM fn_t4 ORDER BY x",
             "-0|-1|-0|-1|-1|0.5|0.7071067811865476|0.2500000000000000|-0.5\n0|0|1|0|1|0.00001|0.0031622776601683794|0.0000000001000000|0.00001\n2|3|3|2|1|2.5|1.5811388300841898|6.2500000000000000|0.5",
+        ),
+    ]);
+}
+
+/// Numeric scales, signed zeros, to_char patterns, regex quantifiers, interval fields, age across month ends.
+#[test]
+fn more() {
+    check(&[
+        (
+            "SELECT sqrt(2::numeric), exp(2.5), ln(2.0), log(2.0), power(2.5, 1.5), power(10, -2.0), power(2.0, 0.5), exp(-1.0), ln(1e-10), log(10, 1000.5)",
+            "1.414213562373095|12.182493960703473|0.6931471805599453|0.3010299956639812|3.9528470752104742|0.0100000000000000|1.4142135623730950|0.3678794411714423|-23.025850929940457|3.0002170929722302",
+        ),
+        (
+            "SELECT round(-0.4), trunc(-0.4::float8), round(-0.4::float8), ceil(-0.4), ceil(-0.4::float8), trunc(-0.5), sign(-0.0::float8), round(-0.0::float8)",
+            "0|-0|-0|0|-0|0|0|-0",
+        ),
+        (
+            "SELECT to_char(interval '1 day 2:03:04.5', 'DD \"days\" HH24:MI:SS.MS'), to_char(interval '25 hours', 'HH24'), to_char(interval '-3 days', 'DD'), to_char(interval '1 year 2 mons', 'YYYY-MM')",
+            "01 days 02:03:04.500|25|-3|0001-02",
+        ),
+        (
+            "SELECT to_char('2024-02-29 13:45:30.123456'::timestamp, 'Q WW IW ID J DDD US MS FF3 AM am pm TH'), to_char('2024-01-07'::timestamp, 'Day DY dy IYYY-IW'), to_char('0044-03-15 BC'::timestamp, 'YYYY BC')",
+            "1 09 09 4 2460370 060 123456 123 123 PM pm pm TH|Sunday    SUN sun 2024-01|0044 BC",
+        ),
+        (
+            "SELECT regexp_replace('aaa', 'a*?', 'X'), regexp_replace('abcabc', 'b.*?c', 'X', 'g'), regexp_match('foo123bar', '\\d+'), regexp_match('abc', '(?:a)(b)'), regexp_replace('ABC', '[[:upper:]]', 'x', 'g'), regexp_replace('a.b.c', '\\.', '-', 'g'), regexp_match('a+b', 'a\\+b')",
+            "Xaaa|aXaX|{123}|{b}|xxx|a-b-c|{a+b}",
+        ),
+        (
+            "SELECT extract(hour from interval '-25 hours'), extract(minute from interval '-1 minute'), date_part('month', interval '14 months'), extract(epoch from interval '-1 year'), extract(year from interval '-14 months')",
+            "-25|-1|2|-31557600.000000|-1",
+        ),
+        (
+            "SELECT format('%I', 'select'), format('%I', 'Col'), format('%I.%I', 'public', 'my table'), format('%L', '2024-01-01'::date), format('%s', 1.50::numeric(5,2))",
+            "\"select\"|\"Col\"|public.\"my table\"|'2024-01-01'|1.50",
+        ),
+        (
+            "SELECT age('2024-01-31'::date, '2024-02-29'::date), age('2024-02-29'::timestamp, '2023-02-28'::timestamp), age('2020-02-29'::timestamp, '2021-02-28'::timestamp)",
+            "-29 days|1 year 1 day|-11 mons -28 days",
         ),
     ]);
 }

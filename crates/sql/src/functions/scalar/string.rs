@@ -86,8 +86,8 @@ fn bit_length(args: Args, _: &CallInfo<'_>, _: &ExecContext) -> SqlResult<Value>
     Ok(Value::Int4((text(&args[0]).len() * 8) as i32))
 }
 
-/// Maps each character on its own, keeping characters whose mapping is not a single
-/// character (as the C library's `towupper`/`towlower` that PostgreSQL uses: `ß` stays `ß`).
+/// Maps each character on its own with Unicode's simple case mappings, as the C library's
+/// `towupper`/`towlower` that PostgreSQL uses (`ß` stays `ß`, `İ` lowers to `i`).
 fn map_chars(s: &str, upper: bool) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -111,8 +111,25 @@ fn map_char(c: char, upper: bool) -> char {
     };
     match (it.next(), it.next()) {
         (Some(m), None) => m,
-        _ => c,
+        // Rust applies the full (special-casing) mappings; where those give several
+        // characters, fall back to the simple mapping.
+        _ => simple_mapping(c, upper).unwrap_or(c),
     }
+}
+
+/// The simple case mappings of the characters whose full mapping is several characters.
+fn simple_mapping(c: char, upper: bool) -> Option<char> {
+    let code = c as u32;
+    let mapped = match (upper, code) {
+        (false, 0x130) => 0x69,
+        // Greek with ypogegrammeni: the simple uppercase is the titlecase letter.
+        (true, 0x1F80..=0x1F87 | 0x1F90..=0x1F97 | 0x1FA0..=0x1FA7) => code + 8,
+        (true, 0x1FB3) => 0x1FBC,
+        (true, 0x1FC3) => 0x1FCC,
+        (true, 0x1FF3) => 0x1FFC,
+        _ => return None,
+    };
+    char::from_u32(mapped)
 }
 
 fn lower(args: Args, _: &CallInfo<'_>, _: &ExecContext) -> SqlResult<Value> {
