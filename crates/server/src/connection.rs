@@ -69,6 +69,10 @@ pub struct ConnState {
     pub pending_batch: Option<PendingBatch>,
     /// COPY FROM data received but not yet handed to the session (see `copy.rs`).
     pub copy_buffer: Vec<u8>,
+    /// An extended-protocol implicit transaction is open, to end at Sync (`implicit.rs`).
+    pub implicit_block: bool,
+    /// A message since the last Sync failed: the implicit block must roll back.
+    pub pipeline_error: bool,
 }
 
 impl ConnState {

@@ -31,13 +31,22 @@ use embeddb_types::{DataType, FormatContext, SqlError, SqlResult, SqlState};
 use crate::connection::{ConnState, Connection, Portal, PortalState, feed_all};
 use crate::copy::{copy_in_response, copy_out};
 use crate::encode::{
-    FORMAT_TEXT, column_formats, decode_parameters, pg_error, protocol_violation, row_description,
-    wire_status,
+    FORMAT_TEXT, column_formats, decode_parameters, error_message, pg_error, protocol_violation,
+    row_description, wire_status,
 };
+use crate::implicit::{self, Control};
 use crate::results::{
     Pumped, RunningResult, command_complete, finish_command, push_notices, push_parameter_changes,
 };
 use crate::worker::{Output, run_inline, run_job};
+
+/// Notes a failed message: an implicit block open since the last Sync must roll back.
+fn failing<R>(st: &mut ConnState, result: SqlResult<R>) -> SqlResult<R> {
+    if result.is_err() {
+        st.pipeline_error = true;
+    }
+    result
+}
 
 fn statement_name(name: &Option<String>) -> String {
     name.clone().unwrap_or_default()
@@ -193,7 +202,10 @@ fn execute(st: &mut ConnState, message: Execute, out: &mut Output) -> SqlResult<
     let name = statement_name(&message.name);
     let max_rows = usize::try_from(message.max_rows).unwrap_or(0);
     let ConnState {
-        session, portals, ..
+        session,
+        portals,
+        implicit_block,
+        ..
     } = st;
     let session = session
         .as_mut()
@@ -230,6 +242,24 @@ fn execute(st: &mut ConnState, message: Execute, out: &mut Output) -> SqlResult<
             pumped.map(|_| ExecuteEnd::Done)
         }
         PortalState::Ready(params) => {
+            let control = portal.statement.statement.as_ref().map(implicit::control);
+            match control {
+                Some(Control::Begin) if *implicit_block => {
+                    // The pipeline's implicit block becomes the client's explicit one, as in
+                    // PostgreSQL.
+                    *implicit_block = false;
+                    out.push(command_complete("BEGIN".to_string()));
+                    return Ok(ExecuteEnd::Done);
+                }
+                Some(Control::End) => *implicit_block = false,
+                Some(Control::Other | Control::CopyIn)
+                    if session.transaction_status() == TransactionStatus::Idle =>
+                {
+                    implicit::begin(session)?;
+                    *implicit_block = true;
+                }
+                _ => {}
+            }
             let executed = session.execute_prepared(&portal.statement, params);
             push_notices(session, out);
             let ctx = session
@@ -292,9 +322,12 @@ impl ExtendedQueryHandler for Connection {
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
         // Binding reads the catalog, which may wait on the storage engine: blocking pool.
-        run_job(&self.state, client, move |st, _out| parse(st, message))
-            .await?
-            .map_err(|e| pg_error(&e))?;
+        run_job(&self.state, client, move |st, _out| {
+            let parsed = parse(st, message);
+            failing(st, parsed)
+        })
+        .await?
+        .map_err(|e| pg_error(&e))?;
         client
             .feed(PgWireBackendMessage::ParseComplete(ParseComplete::new()))
             .await?;
@@ -308,7 +341,11 @@ impl ExtendedQueryHandler for Connection {
         C::Error: Debug,
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
-        run_inline(&self.state, |st| bind(st, message)).map_err(|e| pg_error(&e))?;
+        run_inline(&self.state, |st| {
+            let bound = bind(st, message);
+            failing(st, bound)
+        })
+        .map_err(|e| pg_error(&e))?;
         client
             .feed(PgWireBackendMessage::BindComplete(BindComplete::new()))
             .await?;
@@ -322,8 +359,11 @@ impl ExtendedQueryHandler for Connection {
         C::Error: Debug,
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
-        let messages =
-            run_inline(&self.state, |st| describe(st, &message)).map_err(|e| pg_error(&e))?;
+        let messages = run_inline(&self.state, |st| {
+            let described = describe(st, &message);
+            failing(st, described)
+        })
+        .map_err(|e| pg_error(&e))?;
         feed_all(client, messages).await
     }
 
@@ -336,6 +376,7 @@ impl ExtendedQueryHandler for Connection {
     {
         let outcome = run_job(&self.state, client, move |st, out| {
             let executed = execute(st, message, out);
+            let executed = failing(st, executed);
             Ok((executed, st.session()?.transaction_status()))
         })
         .await?
@@ -360,15 +401,34 @@ impl ExtendedQueryHandler for Connection {
         C::Error: Debug,
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
-        let status = run_inline(&self.state, |st| {
+        let implicit_block =
+            run_inline(&self.state, |st| Ok(st.implicit_block)).map_err(|e| pg_error(&e))?;
+        let end_block = |st: &mut ConnState, out: &mut Option<&mut Output>| {
+            let failed = std::mem::take(&mut st.pipeline_error);
+            if std::mem::take(&mut st.implicit_block) {
+                if let Err(e) = implicit::end(st.session()?, failed) {
+                    if let Some(out) = out {
+                        out.push(error_message(&e));
+                    }
+                }
+            }
             let status = st.session()?.transaction_status();
             if status == TransactionStatus::Idle {
                 // Portals live until their transaction ends.
                 st.portals.clear();
             }
             Ok(status)
-        })
-        .map_err(|e| pg_error(&e))?;
+        };
+        let status = if implicit_block {
+            // COMMIT writes to disk: blocking pool.
+            run_job(&self.state, client, move |st, out| {
+                end_block(st, &mut Some(out))
+            })
+            .await?
+            .map_err(|e| pg_error(&e))?
+        } else {
+            run_inline(&self.state, |st| end_block(st, &mut None)).map_err(|e| pg_error(&e))?
+        };
         let status = wire_status(status);
         client.set_transaction_status(status);
         client

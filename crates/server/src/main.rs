@@ -7,6 +7,7 @@ mod connection;
 mod copy;
 mod encode;
 mod extended;
+mod implicit;
 mod results;
 mod server;
 mod shutdown;

@@ -20,12 +20,13 @@ use pgwire::messages::response::{EmptyQueryResponse, ReadyForQuery};
 use pgwire::messages::simplequery::Query;
 use sqlparser::ast::Statement;
 
-use embeddb_sql::{Executed, QueryResult, Session, TransactionStatus};
+use embeddb_sql::{Executed, QueryResult, TransactionStatus};
 use embeddb_types::{FormatContext, SqlError, SqlResult, SqlState};
 
 use crate::connection::{ConnState, Connection, PendingBatch};
 use crate::copy::{copy_in_response, copy_out};
 use crate::encode::{FORMAT_TEXT, error_message, row_description, wire_status};
+use crate::implicit;
 use crate::results::{RunningResult, push_notices, push_parameter_changes};
 use crate::worker::{Output, run_job};
 
@@ -52,49 +53,20 @@ fn run_query(st: &mut ConnState, sql: String, out: &mut Output) -> SqlResult<boo
     }
     let implicit = statements.len() > 1
         && session.transaction_status() == TransactionStatus::Idle
-        && statements.iter().all(fits_implicit_block);
+        && statements
+            .iter()
+            .all(|s| implicit::control(s) == implicit::Control::Other);
     if implicit {
-        quietly(session, "BEGIN")?;
+        implicit::begin(session)?;
     }
     let sql: Arc<str> = sql.into();
     let copy_in = run_statements(st, sql, statements.into(), true, out)?;
     if implicit {
-        let session = st.session()?;
-        let end = if session.transaction_status() == TransactionStatus::Failed {
-            "ROLLBACK"
-        } else {
-            "COMMIT"
-        };
-        if let Err(e) = quietly(session, end) {
+        if let Err(e) = implicit::end(st.session()?, false) {
             out.push(error_message(&e));
         }
     }
     Ok(copy_in)
-}
-
-/// Whether a statement can share an implicit transaction with its neighbours: not one that
-/// controls transactions itself, and not COPY FROM STDIN (its data arrives later).
-fn fits_implicit_block(statement: &Statement) -> bool {
-    !matches!(
-        statement,
-        Statement::StartTransaction { .. }
-            | Statement::Commit { .. }
-            | Statement::Rollback { .. }
-            | Statement::Savepoint { .. }
-            | Statement::ReleaseSavepoint { .. }
-            | Statement::Copy { to: false, .. }
-    )
-}
-
-/// Runs a transaction-control statement the client did not send: its tag and notices are
-/// not the client's business.
-fn quietly(session: &mut Session, sql: &str) -> SqlResult<()> {
-    let statements = session.parse_batch(sql)?;
-    for statement in &statements {
-        session.execute(statement, sql, &[], Vec::new())?;
-    }
-    session.take_notices();
-    Ok(())
 }
 
 /// Runs statements in order until one fails. Stops early, keeping the rest in

@@ -594,3 +594,62 @@ async fn too_many_connections_get_53300() {
         }
     }
 }
+
+#[test]
+fn extended_pipeline_is_one_implicit_transaction() {
+    let server = TestServer::start();
+    let (mut conn, _) = RawConn::connect(server.port);
+    conn.query("CREATE TABLE p (id integer PRIMARY KEY)");
+    let count = |conn: &mut RawConn| -> String {
+        let replies = conn.query("SELECT count(*) FROM p");
+        replies
+            .iter()
+            .find(|m| m.tag == b'D')
+            .and_then(|m| m.data_row().into_iter().next().flatten())
+            .unwrap_or_default()
+    };
+    conn.parse("ins", "INSERT INTO p VALUES ($1)", &[]);
+    assert_eq!(tags(&conn.sync()), "1Z");
+
+    // An error part-way through a pipeline undoes the Executes before it, as in PostgreSQL,
+    // and the rest of the pipeline is skipped.
+    for id in ["1", "2", "1", "3"] {
+        conn.bind("", "ins", &[Some(id)], &[]);
+        conn.execute("", 0);
+    }
+    let replies = conn.sync();
+    assert_eq!(tags(&replies), "2C2C2EZ", "{replies:?}");
+    assert_eq!(replies[5].field(b'C').as_deref(), Some("23505"));
+    assert_eq!(replies.last().map(|m| m.body.clone()), Some(b"I".to_vec()));
+    assert_eq!(count(&mut conn), "0");
+
+    // So does an error in a later Bind.
+    conn.bind("", "ins", &[Some("1")], &[]);
+    conn.execute("", 0);
+    conn.bind("", "ins", &[Some("not a number")], &[]);
+    conn.execute("", 0);
+    let replies = conn.sync();
+    assert_eq!(tags(&replies), "2CEZ", "{replies:?}");
+    assert_eq!(replies[2].field(b'C').as_deref(), Some("22P02"));
+    assert_eq!(count(&mut conn), "0");
+
+    // Without errors everything commits at Sync.
+    for id in ["1", "2"] {
+        conn.bind("", "ins", &[Some(id)], &[]);
+        conn.execute("", 0);
+    }
+    assert_eq!(tags(&conn.sync()), "2C2CZ");
+    assert_eq!(count(&mut conn), "2");
+
+    // BEGIN inside a pipeline turns it into an explicit block that stays open.
+    conn.parse("begin", "BEGIN", &[]);
+    conn.bind("", "ins", &[Some("3")], &[]);
+    conn.execute("", 0);
+    conn.bind("", "begin", &[], &[]);
+    conn.execute("", 0);
+    let replies = conn.sync();
+    assert_eq!(tags(&replies), "12C2CZ", "{replies:?}");
+    assert_eq!(replies.last().map(|m| m.body.clone()), Some(b"T".to_vec()));
+    conn.query("ROLLBACK");
+    assert_eq!(count(&mut conn), "2");
+}
