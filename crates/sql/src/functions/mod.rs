@@ -7,7 +7,7 @@
 
 pub mod aggregate;
 pub mod array;
-mod registry;
+pub mod registry;
 mod scalar;
 pub mod table;
 

@@ -81,6 +81,7 @@ fn registry() -> &'static HashMap<&'static str, Vec<Overload>> {
             functions: HashMap::new(),
         };
         super::scalar::register_all(&mut r);
+        crate::catalog_views::register_functions(&mut r);
         r.functions
     })
 }
