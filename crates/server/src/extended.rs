@@ -405,12 +405,13 @@ impl ExtendedQueryHandler for Connection {
             run_inline(&self.state, |st| Ok(st.implicit_block)).map_err(|e| pg_error(&e))?;
         let end_block = |st: &mut ConnState, out: &mut Option<&mut Output>| {
             let failed = std::mem::take(&mut st.pipeline_error);
-            if std::mem::take(&mut st.implicit_block) {
-                if let Err(e) = implicit::end(st.session()?, failed) {
-                    if let Some(out) = out {
-                        out.push(error_message(&e));
-                    }
-                }
+            let ended = if std::mem::take(&mut st.implicit_block) {
+                implicit::end(st.session()?, failed)
+            } else {
+                Ok(())
+            };
+            if let (Err(e), Some(out)) = (ended, out) {
+                out.push(error_message(&e));
             }
             let status = st.session()?.transaction_status();
             if status == TransactionStatus::Idle {

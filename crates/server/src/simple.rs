@@ -61,10 +61,8 @@ fn run_query(st: &mut ConnState, sql: String, out: &mut Output) -> SqlResult<boo
     }
     let sql: Arc<str> = sql.into();
     let copy_in = run_statements(st, sql, statements.into(), true, out)?;
-    if implicit {
-        if let Err(e) = implicit::end(st.session()?, false) {
-            out.push(error_message(&e));
-        }
+    if implicit && let Err(e) = implicit::end(st.session()?, false) {
+        out.push(error_message(&e));
     }
     Ok(copy_in)
 }
