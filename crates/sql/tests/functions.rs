@@ -663,6 +663,18 @@ fn regex() {
             "SELECT textregexeq('abc', 'b'), textregexne('abc', 'b'), texticregexeq('abc', 'B'), texticregexne('abc', 'B')",
             "t|f|t|f",
         ),
+        (
+            "SELECT regexp_match('aa', '(a)\\1'), regexp_split_to_array('abc', '(?=b)'), regexp_replace('foo bar', '(?<=foo )bar', 'X'), regexp_replace('abab', '(ab)\\1', 'X'), regexp_match('xay', '(?!x).a'), regexp_replace('ABab', '(?=b)', '|', 'gi')",
+            "{a}|{a,bc}|foo X|X|NULL|A|Ba|b",
+        ),
+        (
+            "SELECT regexp_replace('hello hello world', '\\m(\\w+) \\1\\M', '\\1'), regexp_count('aXbxc', '(?<=x)', 1, 'i'), regexp_like(E'a\\nb', '^b(?=$)', 'n'), regexp_instr('abcabc', '(?<=a)b', 1, 2), substring('foofoo' from '(f.o)\\1')",
+            "hello world|2|t|5|foo",
+        ),
+        (
+            "SELECT regexp_replace('aaa', 'a*?', 'X'), regexp_replace('abcabc', 'b.*?c', 'X', 'g'), regexp_match('foo123bar', '\\d+'), regexp_match('abc', '(?:a)(b)'), regexp_replace('ABC', '[[:upper:]]', 'x', 'g'), regexp_replace('a.b.c', '\\.', '-', 'g'), regexp_match('a+b', 'a\\+b')",
+            "Xaaa|aXaX|{123}|{b}|xxx|a-b-c|{a+b}",
+        ),
     ]);
 }
 

@@ -8,11 +8,11 @@
 //! them: each search restarts where the previous match ended, one character further after an
 //! empty match, and positions reported to SQL count characters.
 
-use regex::{Captures, Regex};
-
 use embeddb_types::{Array, DataType, SqlError, SqlResult, SqlState, Value};
 
-use super::regexp_compile::{Flags, compile, no_global, parse_flags, similar_to_regex};
+use super::regexp_compile::{
+    Flags, Found, Pattern, compile, no_global, parse_flags, similar_to_regex,
+};
 use super::{int, text};
 use crate::exec::context::ExecContext;
 use crate::functions::registry::Registry;
@@ -53,25 +53,22 @@ fn char_pos(s: &str, byte: usize) -> i64 {
 /// All matches from `from` on, as PostgreSQL's loop finds them (`global`) or just the first.
 /// `skip_degenerate` drops empty matches at the end and right after a previous match, as
 /// `regexp_split_to_array` does.
-fn matches<'h>(
-    re: &Regex,
-    s: &'h str,
+fn matches(
+    re: &Pattern,
+    s: &str,
     from: usize,
     global: bool,
     skip_degenerate: bool,
-) -> Vec<Captures<'h>> {
+) -> SqlResult<Vec<Found>> {
     let mut out = Vec::new();
     let (mut search, mut prev_end) = (from, from);
     while search <= s.len() {
-        let Some(caps) = re.captures_at(s, search) else {
+        let Some(found) = re.find_at(s, search)? else {
             break;
         };
-        let Some(m) = caps.get(0) else {
-            break;
-        };
-        let (so, eo) = (m.start(), m.end());
+        let (so, eo) = found.span();
         if !skip_degenerate || (so < s.len() && eo > prev_end) {
-            out.push(caps);
+            out.push(found);
         }
         prev_end = eo;
         if !global {
@@ -79,7 +76,12 @@ fn matches<'h>(
         }
         search = if so == eo { next_char(s, eo) } else { eo };
     }
-    out
+    Ok(out)
+}
+
+/// The text of group `i` of a match.
+fn group<'a>(s: &'a str, found: &Found, i: usize) -> Option<&'a str> {
+    found.get(i).and_then(|(a, b)| s.get(a..b))
 }
 
 fn flags_arg(args: Args, i: usize) -> SqlResult<Flags> {
@@ -97,9 +99,9 @@ fn flags_no_global(args: Args, i: usize, func: &str) -> SqlResult<Flags> {
     Ok(f)
 }
 
-/// Expands `\1`..`\9`, `\&` and `\\` in a replacement as PostgreSQL does; other backslashes
-/// are kept.
-fn expand(replacement: &str, caps: &Captures<'_>, out: &mut String) {
+/// Expands `\1`..`\9`, `\&` and `\\` in a replacement as PostgreSQL does; other
+/// backslashes are kept.
+fn expand(replacement: &str, s: &str, found: &Found, out: &mut String) {
     let mut it = replacement.chars().peekable();
     while let Some(c) = it.next() {
         if c != '\\' {
@@ -109,16 +111,11 @@ fn expand(replacement: &str, caps: &Captures<'_>, out: &mut String) {
         match it.peek().copied() {
             Some(d @ '1'..='9') => {
                 it.next();
-                let g = d as usize - '0' as usize;
-                if let Some(m) = caps.get(g) {
-                    out.push_str(m.as_str());
-                }
+                out.push_str(group(s, found, d as usize - '0' as usize).unwrap_or(""));
             }
             Some('&') => {
                 it.next();
-                if let Some(m) = caps.get(0) {
-                    out.push_str(m.as_str());
-                }
+                out.push_str(group(s, found, 0).unwrap_or(""));
             }
             Some('\\') => {
                 it.next();
@@ -130,25 +127,29 @@ fn expand(replacement: &str, caps: &Captures<'_>, out: &mut String) {
 }
 
 /// `replace_text_regexp`: replaces the `n`th match (0 = all) at or after byte `from`.
-fn replace_matches(re: &Regex, s: &str, replacement: &str, from: usize, n: i64) -> String {
+fn replace_matches(
+    re: &Pattern,
+    s: &str,
+    replacement: &str,
+    from: usize,
+    n: i64,
+) -> SqlResult<String> {
     let mut out = String::with_capacity(s.len());
     let (mut copied, mut search, mut count) = (0usize, from, 0i64);
     while search <= s.len() {
-        let Some(caps) = re.captures_at(s, search) else {
-            break;
-        };
-        let Some(m) = caps.get(0) else {
+        let Some(found) = re.find_at(s, search)? else {
             break;
         };
         count += 1;
-        let (so, eo) = (m.start(), m.end());
+        let (so, eo) = found.span();
         let step = |p: usize| if so == eo { next_char(s, p) } else { p };
         if n > 0 && count < n {
             search = step(eo);
             continue;
         }
         out.push_str(&s[copied..so]);
-        expand(replacement, &caps, &mut out);
+        expand(replacement, s, &found, &mut out);
+        super::check_size(out.len() as u128)?;
         copied = eo;
         search = step(eo);
         if n > 0 {
@@ -156,7 +157,7 @@ fn replace_matches(re: &Regex, s: &str, replacement: &str, from: usize, n: i64) 
         }
     }
     out.push_str(&s[copied.min(s.len())..]);
-    out
+    Ok(out)
 }
 
 /// `regexp_replace(s, p, r [, flags])` and `regexp_replace(s, p, r, start [, n [, flags]])`.
@@ -191,7 +192,7 @@ fn regexp_replace(args: Args, call: &CallInfo<'_>, _: &ExecContext) -> SqlResult
     // Without an explicit N, the 'g' option decides between the first and all matches.
     let n = n.unwrap_or(if flags.global { 0 } else { 1 });
     let re = compile(p, flags)?;
-    Ok(Value::Text(replace_matches(&re, s, r, from, n)))
+    Ok(Value::Text(replace_matches(&re, s, r, from, n)?))
 }
 
 fn text_array(items: Vec<Value>) -> Value {
@@ -199,26 +200,20 @@ fn text_array(items: Vec<Value>) -> Value {
 }
 
 /// The capture groups of a match as text[] elements (the whole match when there are none).
-fn groups(caps: &Captures<'_>) -> Vec<Value> {
-    if caps.len() <= 1 {
-        return vec![Value::Text(
-            caps.get(0).map_or("", |m| m.as_str()).to_string(),
-        )];
+fn groups(s: &str, found: &Found) -> Vec<Value> {
+    let text_of = |i| group(s, found, i).map_or(Value::Null, |g| Value::Text(g.to_string()));
+    if found.len() <= 1 {
+        return vec![text_of(0)];
     }
-    (1..caps.len())
-        .map(|g| {
-            caps.get(g)
-                .map_or(Value::Null, |m| Value::Text(m.as_str().to_string()))
-        })
-        .collect()
+    (1..found.len()).map(text_of).collect()
 }
 
 fn regexp_match(args: Args, _: &CallInfo<'_>, _: &ExecContext) -> SqlResult<Value> {
     let flags = flags_no_global(args, 2, "regexp_match")?;
     let s = text(&args[0]);
     let re = compile(text(&args[1]), flags)?;
-    Ok(match re.captures(s) {
-        Some(caps) => text_array(groups(&caps)),
+    Ok(match re.find_at(s, 0)? {
+        Some(found) => text_array(groups(s, &found)),
         None => Value::Null,
     })
 }
@@ -229,11 +224,10 @@ fn regexp_split_to_array(args: Args, _: &CallInfo<'_>, _: &ExecContext) -> SqlRe
     let re = compile(text(&args[1]), flags)?;
     let mut items = Vec::new();
     let mut prev = 0;
-    for caps in matches(&re, s, 0, true, true) {
-        if let Some(m) = caps.get(0) {
-            items.push(Value::Text(s[prev..m.start()].to_string()));
-            prev = m.end();
-        }
+    for found in matches(&re, s, 0, true, true)? {
+        let (so, eo) = found.span();
+        items.push(Value::Text(s[prev..so].to_string()));
+        prev = eo;
     }
     items.push(Value::Text(s[prev..].to_string()));
     Ok(text_array(items))
@@ -242,14 +236,14 @@ fn regexp_split_to_array(args: Args, _: &CallInfo<'_>, _: &ExecContext) -> SqlRe
 fn regexp_like(args: Args, _: &CallInfo<'_>, _: &ExecContext) -> SqlResult<Value> {
     let flags = flags_no_global(args, 2, "regexp_like")?;
     let re = compile(text(&args[1]), flags)?;
-    Ok(Value::Bool(re.is_match(text(&args[0]))))
+    Ok(Value::Bool(re.is_match(text(&args[0]))?))
 }
 
 /// `~` and friends: the match test, optionally case-insensitive and negated.
 fn regex_op(args: Args, icase: bool, negate: bool) -> SqlResult<Value> {
     let flags = parse_flags(if icase { "i" } else { "" })?;
     let re = compile(text(&args[1]), flags)?;
-    Ok(Value::Bool(re.is_match(text(&args[0])) != negate))
+    Ok(Value::Bool(re.is_match(text(&args[0]))? != negate))
 }
 
 fn regexp_count(args: Args, _: &CallInfo<'_>, _: &ExecContext) -> SqlResult<Value> {
@@ -257,11 +251,11 @@ fn regexp_count(args: Args, _: &CallInfo<'_>, _: &ExecContext) -> SqlResult<Valu
     let from = start_offset(s, args.get(2).map_or(1, int))?;
     let flags = flags_no_global(args, 3, "regexp_count")?;
     let re = compile(text(&args[1]), flags)?;
-    Ok(Value::Int4(matches(&re, s, from, true, false).len() as i32))
+    Ok(Value::Int4(matches(&re, s, from, true, false)?.len() as i32))
 }
 
 /// The common arguments of regexp_instr and regexp_substr: the n-th match from `start`.
-fn nth_match<'h>(re: &Regex, s: &'h str, start: i64, n: i64) -> SqlResult<Option<Captures<'h>>> {
+fn nth_match(re: &Pattern, s: &str, start: i64, n: i64) -> SqlResult<Option<Found>> {
     let from = start_offset(s, start)?;
     if n <= 0 {
         return Err(bad_param("n", n));
@@ -269,7 +263,7 @@ fn nth_match<'h>(re: &Regex, s: &'h str, start: i64, n: i64) -> SqlResult<Option
     if from > s.len() {
         return Ok(None);
     }
-    Ok(matches(re, s, from, true, false)
+    Ok(matches(re, s, from, true, false)?
         .into_iter()
         .nth((n - 1) as usize))
 }
@@ -292,9 +286,9 @@ fn regexp_instr(args: Args, _: &CallInfo<'_>, _: &ExecContext) -> SqlResult<Valu
     let sub = subexpr_arg(args, 6)?;
     let re = compile(text(&args[1]), flags)?;
     let found = nth_match(&re, s, start, n)?;
-    let pos = match found.as_ref().and_then(|c| c.get(sub)) {
-        Some(m) if end_option == 0 => char_pos(s, m.start()) + 1,
-        Some(m) => char_pos(s, m.end()) + 1,
+    let pos = match found.as_ref().and_then(|f| f.get(sub)) {
+        Some((so, _)) if end_option == 0 => char_pos(s, so) + 1,
+        Some((_, eo)) => char_pos(s, eo) + 1,
         None => 0,
     };
     Ok(Value::Int4(pos as i32))
@@ -309,29 +303,25 @@ fn regexp_substr(args: Args, _: &CallInfo<'_>, _: &ExecContext) -> SqlResult<Val
     let sub = subexpr_arg(args, 5)?;
     let re = compile(text(&args[1]), flags)?;
     let found = nth_match(&re, s, start, n)?;
-    Ok(match found.as_ref().and_then(|c| c.get(sub)) {
-        Some(m) => Value::Text(m.as_str().to_string()),
+    Ok(match found.as_ref().and_then(|f| group(s, f, sub)) {
+        Some(g) => Value::Text(g.to_string()),
         None => Value::Null,
     })
 }
 
 /// `substring(s from pattern)`: the first group's match when the pattern has groups, else
 /// the whole match; NULL without a match.
-fn substring_regex(s: &str, re: &Regex) -> Value {
-    let Some(caps) = re.captures(s) else {
-        return Value::Null;
+fn substring_regex(s: &str, re: &Pattern) -> SqlResult<Value> {
+    let Some(found) = re.find_at(s, 0)? else {
+        return Ok(Value::Null);
     };
-    let m = if caps.len() > 1 {
-        caps.get(1)
-    } else {
-        caps.get(0)
-    };
-    m.map_or(Value::Null, |m| Value::Text(m.as_str().to_string()))
+    let g = if found.len() > 1 { 1 } else { 0 };
+    Ok(group(s, &found, g).map_or(Value::Null, |t| Value::Text(t.to_string())))
 }
 
 fn substring_posix(args: Args, _: &CallInfo<'_>, _: &ExecContext) -> SqlResult<Value> {
     let re = compile(text(&args[1]), Flags::default())?;
-    Ok(substring_regex(text(&args[0]), &re))
+    substring_regex(text(&args[0]), &re)
 }
 
 /// `substring(s similar pattern escape e)`: PostgreSQL translates the SQL pattern with
@@ -339,7 +329,7 @@ fn substring_posix(args: Args, _: &CallInfo<'_>, _: &ExecContext) -> SqlResult<V
 fn substring_similar(args: Args, _: &CallInfo<'_>, _: &ExecContext) -> SqlResult<Value> {
     let posix = similar_to_regex(text(&args[1]), Some(text(&args[2])), true)?;
     let re = compile(&posix, Flags::default())?;
-    Ok(substring_regex(text(&args[0]), &re))
+    substring_regex(text(&args[0]), &re)
 }
 
 fn similar_to_escape(args: Args, _: &CallInfo<'_>, _: &ExecContext) -> SqlResult<Value> {

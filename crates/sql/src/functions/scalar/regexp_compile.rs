@@ -4,10 +4,12 @@
 //! regular expressions of SIMILAR TO (`similar_to_escape`), and a small per-thread cache of
 //! compiled patterns (PostgreSQL keeps one too) so a pattern is not rebuilt for every row.
 //!
-//! Known differences from PostgreSQL's engine: the crate matches leftmost-first (Perl) rather
+//! Patterns with back-references or look-around constraints, which the `regex` crate does
+//! not support, are compiled with `fancy-regex` (a backtracking engine over the same syntax).
+//!
+//! Known differences from PostgreSQL's engine: both crates match leftmost-first (Perl) rather
 //! than Spencer's longest-preferring rules, so `a|ab` against `abc` finds `a` where
-//! PostgreSQL finds `ab`; back-references and look-around are not supported (an error says
-//! so); the `b` (basic RE) option is treated as an advanced RE.
+//! PostgreSQL finds `ab`; the `b` (basic RE) option is treated as an advanced RE.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -84,16 +86,70 @@ pub(super) fn invalid_regex(msg: &str) -> SqlError {
     )
 }
 
-fn not_supported(what: &str) -> SqlError {
-    SqlError::new(
-        SqlState::FEATURE_NOT_SUPPORTED,
-        format!("regular expression {what} are not supported"),
-    )
+/// A compiled pattern: the `regex` crate's automaton, or `fancy-regex`'s backtracker for
+/// back-references and look-around.
+#[derive(Clone)]
+pub(super) enum Pattern {
+    Fast(Regex),
+    Fancy(fancy_regex::Regex),
 }
 
-/// Translates ARE syntax to the crate's. Errors that PostgreSQL detects while parsing
-/// escapes are reported with its messages; the rest is left to the crate's parser.
-fn translate(p: &str) -> SqlResult<String> {
+/// The byte spans of one match's groups; group 0 is the whole match.
+pub(super) struct Found(Vec<Option<(usize, usize)>>);
+
+impl Found {
+    pub fn get(&self, i: usize) -> Option<(usize, usize)> {
+        self.0.get(i).copied().flatten()
+    }
+
+    /// The whole match.
+    pub fn span(&self) -> (usize, usize) {
+        self.get(0).unwrap_or((0, 0))
+    }
+
+    /// Number of groups including group 0.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+fn runtime_error(e: &fancy_regex::Error) -> SqlError {
+    invalid_regex(&e.to_string())
+}
+
+impl Pattern {
+    /// The first match starting at or after byte `pos` (a character boundary); anchors and
+    /// look-behind still see the text before `pos`.
+    pub fn find_at(&self, s: &str, pos: usize) -> SqlResult<Option<Found>> {
+        Ok(match self {
+            Pattern::Fast(re) => re
+                .captures_at(s, pos)
+                .map(|c| Found(c.iter().map(|m| m.map(|m| (m.start(), m.end()))).collect())),
+            Pattern::Fancy(re) => re
+                .captures_from_pos(s, pos)
+                .map_err(|e| runtime_error(&e))?
+                .map(|c| Found(c.iter().map(|m| m.map(|m| (m.start(), m.end()))).collect())),
+        })
+    }
+
+    pub fn is_match(&self, s: &str) -> SqlResult<bool> {
+        match self {
+            Pattern::Fast(re) => Ok(re.is_match(s)),
+            Pattern::Fancy(re) => re.is_match(s).map_err(|e| runtime_error(&e)),
+        }
+    }
+}
+
+/// Translation state: whether to spell constructs for `fancy-regex`, and whether the
+/// pattern turned out to need it.
+struct Tr {
+    fancy: bool,
+    needs_fancy: bool,
+}
+
+/// Translates ARE syntax to the crates'. Errors that PostgreSQL detects while parsing
+/// escapes are reported with its messages; the rest is left to the crates' parsers.
+fn translate(p: &str, tr: &mut Tr) -> SqlResult<String> {
     if let Some(lit) = p.strip_prefix("***=") {
         return Ok(regex::escape(lit));
     }
@@ -105,11 +161,11 @@ fn translate(p: &str) -> SqlResult<String> {
         let c = chars[i];
         match c {
             '\\' => {
-                i = escape(&chars, i + 1, &mut out, false)?;
+                i = escape(&chars, i + 1, &mut out, false, tr)?;
                 continue;
             }
             '[' => {
-                i = bracket(&chars, i, &mut out)?;
+                i = bracket(&chars, i, &mut out, tr)?;
                 continue;
             }
             '{' => {
@@ -120,10 +176,12 @@ fn translate(p: &str) -> SqlResult<String> {
                     out.push_str("\\{");
                 }
             }
-            '(' if chars.get(i + 1) == Some(&'?') => match chars.get(i + 2) {
-                Some('=' | '!' | '<') => return Err(not_supported("look-around constraints")),
-                _ => out.push('('),
-            },
+            '(' if chars.get(i + 1) == Some(&'?') => {
+                if matches!(chars.get(i + 2), Some('=' | '!' | '<')) {
+                    tr.needs_fancy = true;
+                }
+                out.push('(');
+            }
             other => out.push(other),
         }
         i += 1;
@@ -156,7 +214,13 @@ fn push_code(out: &mut String, v: u32) -> SqlResult<()> {
 }
 
 /// Translates the escape whose letter is at `i`; returns the index after it.
-fn escape(chars: &[char], i: usize, out: &mut String, in_class: bool) -> SqlResult<usize> {
+fn escape(
+    chars: &[char],
+    i: usize,
+    out: &mut String,
+    in_class: bool,
+    tr: &mut Tr,
+) -> SqlResult<usize> {
     let Some(&c) = chars.get(i) else {
         return Err(invalid_regex("invalid escape \\ sequence"));
     };
@@ -170,8 +234,8 @@ fn escape(chars: &[char], i: usize, out: &mut String, in_class: bool) -> SqlResu
         'B' => simple("\\\\", out),
         'A' if !in_class => simple("\\A", out),
         'Z' if !in_class => simple("\\z", out),
-        'm' if !in_class => simple("\\b{start}", out),
-        'M' if !in_class => simple("\\b{end}", out),
+        'm' if !in_class => simple(word_start(tr), out),
+        'M' if !in_class => simple(word_end(tr), out),
         'y' if !in_class => simple("\\b", out),
         'Y' if !in_class => simple("\\B", out),
         'x' => {
@@ -202,7 +266,11 @@ fn escape(chars: &[char], i: usize, out: &mut String, in_class: bool) -> SqlResu
             push_code(out, v)?;
             return Ok(j);
         }
-        '1'..='9' if !in_class => return Err(not_supported("back-references")),
+        '1'..='9' if !in_class => {
+            tr.needs_fancy = true;
+            out.push('\\');
+            out.push(c);
+        }
         c if c.is_alphanumeric() => return Err(invalid_regex("invalid escape \\ sequence")),
         other => out.push_str(&regex::escape(&other.to_string())),
     }
@@ -210,14 +278,23 @@ fn escape(chars: &[char], i: usize, out: &mut String, in_class: bool) -> SqlResu
 }
 
 /// Translates a bracket expression starting at `chars[start] == '['`.
-fn bracket(chars: &[char], start: usize, out: &mut String) -> SqlResult<usize> {
+/// `\m`: the crate's word-start assertion, or its look-around spelling for fancy-regex.
+fn word_start(tr: &Tr) -> &'static str {
+    if tr.fancy { "\\b(?=\\w)" } else { "\\b{start}" }
+}
+
+fn word_end(tr: &Tr) -> &'static str {
+    if tr.fancy { "\\b(?<=\\w)" } else { "\\b{end}" }
+}
+
+fn bracket(chars: &[char], start: usize, out: &mut String, tr: &mut Tr) -> SqlResult<usize> {
     let rest: String = chars[start..].iter().take(7).collect();
     if rest == "[[:<:]]" {
-        out.push_str("\\b{start}");
+        out.push_str(word_start(tr));
         return Ok(start + 7);
     }
     if rest == "[[:>:]]" {
-        out.push_str("\\b{end}");
+        out.push_str(word_end(tr));
         return Ok(start + 7);
     }
     let unbalanced = || invalid_regex("brackets [] not balanced");
@@ -254,7 +331,7 @@ fn bracket(chars: &[char], start: usize, out: &mut String) -> SqlResult<usize> {
                 }
                 i = close + 2;
             }
-            '\\' => i = escape(chars, i + 1, out, true)?,
+            '\\' => i = escape(chars, i + 1, out, true, tr)?,
             '[' | '&' | '~' => {
                 out.push('\\');
                 out.push(c);
@@ -272,9 +349,8 @@ fn bracket(chars: &[char], start: usize, out: &mut String) -> SqlResult<usize> {
     }
 }
 
-/// Maps the crate's parse errors to PostgreSQL's wording where they correspond.
-fn map_error(e: &regex::Error) -> SqlError {
-    let msg = e.to_string();
+/// Maps the crates' parse errors to PostgreSQL's wording where they correspond.
+fn map_message(msg: &str) -> SqlError {
     let pg = if msg.contains("unclosed group") || msg.contains("unopened group") {
         "parentheses () not balanced"
     } else if msg.contains("unclosed character class") {
@@ -306,11 +382,66 @@ fn map_error(e: &regex::Error) -> SqlError {
 const CACHE_SIZE: usize = 32;
 
 thread_local! {
-    static CACHE: RefCell<HashMap<(String, Flags), Regex>> = RefCell::new(HashMap::new());
+    static CACHE: RefCell<HashMap<(String, Flags), Pattern>> = RefCell::new(HashMap::new());
+}
+
+/// Builds the pattern, with `fancy-regex` only when the pattern needs it.
+fn build(pattern: &str, flags: Flags) -> SqlResult<Pattern> {
+    if flags.quote {
+        return build_fast(&regex::escape(pattern), flags);
+    }
+    let mut tr = Tr {
+        fancy: false,
+        needs_fancy: false,
+    };
+    let body = translate(pattern, &mut tr)?;
+    if !tr.needs_fancy {
+        return build_fast(&body, flags);
+    }
+    tr.fancy = true;
+    let body = translate(pattern, &mut tr)?;
+    // fancy-regex takes the options inline.
+    let mut inline = String::new();
+    if flags.icase {
+        inline.push('i');
+    }
+    if !flags.nl_stop {
+        inline.push('s');
+    }
+    if flags.nl_anchor {
+        inline.push('m');
+    }
+    if flags.expanded {
+        inline.push('x');
+    }
+    let full = if inline.is_empty() {
+        body
+    } else {
+        format!("(?{inline}){body}")
+    };
+    fancy_regex::RegexBuilder::new(&full)
+        .delegate_size_limit(32 << 20)
+        .delegate_dfa_size_limit(32 << 20)
+        .build()
+        .map(Pattern::Fancy)
+        .map_err(|e| map_message(&e.to_string()))
+}
+
+fn build_fast(body: &str, flags: Flags) -> SqlResult<Pattern> {
+    RegexBuilder::new(body)
+        .case_insensitive(flags.icase)
+        .dot_matches_new_line(!flags.nl_stop)
+        .multi_line(flags.nl_anchor)
+        .ignore_whitespace(flags.expanded)
+        .size_limit(32 << 20)
+        .dfa_size_limit(32 << 20)
+        .build()
+        .map(Pattern::Fast)
+        .map_err(|e| map_message(&e.to_string()))
 }
 
 /// Compiles `pattern` with `flags` (the `global` option does not affect compilation).
-pub(super) fn compile(pattern: &str, flags: Flags) -> SqlResult<Regex> {
+pub(super) fn compile(pattern: &str, flags: Flags) -> SqlResult<Pattern> {
     let key_flags = Flags {
         global: false,
         ..flags
@@ -319,20 +450,7 @@ pub(super) fn compile(pattern: &str, flags: Flags) -> SqlResult<Regex> {
     if let Some(re) = CACHE.with(|c| c.borrow().get(&key).cloned()) {
         return Ok(re);
     }
-    let body = if flags.quote {
-        regex::escape(pattern)
-    } else {
-        translate(pattern)?
-    };
-    let re = RegexBuilder::new(&body)
-        .case_insensitive(flags.icase)
-        .dot_matches_new_line(!flags.nl_stop)
-        .multi_line(flags.nl_anchor)
-        .ignore_whitespace(flags.expanded)
-        .size_limit(32 << 20)
-        .dfa_size_limit(32 << 20)
-        .build()
-        .map_err(|e| map_error(&e))?;
+    let re = build(pattern, flags)?;
     CACHE.with(|c| {
         let mut c = c.borrow_mut();
         if c.len() >= CACHE_SIZE {
