@@ -6,6 +6,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -92,6 +93,8 @@ pub struct Connection {
     pub reject: Option<SqlError>,
     /// The backend pid registered for cancel requests, once startup finished.
     pub pid: Mutex<Option<i32>>,
+    /// The Execute being handled is followed by a Sync already received (see `serve`).
+    pub sync_follows: AtomicBool,
 }
 
 impl Connection {
@@ -101,6 +104,7 @@ impl Connection {
             state: Arc::new(Mutex::new(ConnState::default())),
             reject,
             pid: Mutex::new(None),
+            sync_follows: AtomicBool::new(false),
         }
     }
 
@@ -191,6 +195,14 @@ pub async fn serve(tcp: TcpStream, conn: Arc<Connection>) {
         };
         if matches!(message, PgWireFrontendMessage::Terminate(_)) {
             break;
+        }
+        if matches!(message, PgWireFrontendMessage::Execute(_)) {
+            // An Execute directly followed by Sync is a pipeline of one statement, for which
+            // autocommit is the same as PostgreSQL's implicit block and needs no second trip
+            // to the blocking pool at Sync. Clients write Execute and Sync together, so the
+            // Sync is usually in the read buffer already; if not, the block is used.
+            let sync_follows = socket.read_buffer().starts_with(&[b'S', 0, 0, 0, 4]);
+            conn.sync_follows.store(sync_follows, Ordering::Relaxed);
         }
         let is_cancel = matches!(message, PgWireFrontendMessage::CancelRequest(_));
         let extended = match socket.state() {

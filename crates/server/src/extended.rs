@@ -7,6 +7,7 @@
 
 use std::fmt::Debug;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use async_trait::async_trait;
 use futures::{Sink, SinkExt};
@@ -198,7 +199,14 @@ enum ExecuteEnd {
     CopyIn,
 }
 
-fn execute(st: &mut ConnState, message: Execute, out: &mut Output) -> SqlResult<ExecuteEnd> {
+/// Runs an Execute. `sync_follows`: it is the last of its pipeline, so an implicit block
+/// would hold just this statement and autocommit does the same.
+fn execute(
+    st: &mut ConnState,
+    message: Execute,
+    sync_follows: bool,
+    out: &mut Output,
+) -> SqlResult<ExecuteEnd> {
     let name = statement_name(&message.name);
     let max_rows = usize::try_from(message.max_rows).unwrap_or(0);
     let ConnState {
@@ -253,7 +261,7 @@ fn execute(st: &mut ConnState, message: Execute, out: &mut Output) -> SqlResult<
                 }
                 Some(Control::End) => *implicit_block = false,
                 Some(Control::Other | Control::CopyIn)
-                    if session.transaction_status() == TransactionStatus::Idle =>
+                    if !sync_follows && session.transaction_status() == TransactionStatus::Idle =>
                 {
                     implicit::begin(session)?;
                     *implicit_block = true;
@@ -374,8 +382,9 @@ impl ExtendedQueryHandler for Connection {
         C::Error: Debug,
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
+        let sync_follows = self.sync_follows.load(Ordering::Relaxed);
         let outcome = run_job(&self.state, client, move |st, out| {
-            let executed = execute(st, message, out);
+            let executed = execute(st, message, sync_follows, out);
             let executed = failing(st, executed);
             Ok((executed, st.session()?.transaction_status()))
         })

@@ -653,3 +653,31 @@ fn extended_pipeline_is_one_implicit_transaction() {
     conn.query("ROLLBACK");
     assert_eq!(count(&mut conn), "2");
 }
+
+#[test]
+fn copy_from_stdin_in_a_query_string_then_the_rest_runs() {
+    let server = TestServer::start();
+    let (mut conn, _) = RawConn::connect(server.port);
+    conn.query("CREATE TABLE q (id integer, name text)");
+    conn.send(b'Q', b"COPY q FROM STDIN; SELECT count(*) FROM q\0");
+    let start = conn.recv().expect("CopyInResponse");
+    assert_eq!(start.tag, b'G', "{start:?}");
+    conn.send(b'd', b"1\tone\n2\t");
+    conn.send(b'd', b"two\n");
+    conn.send(b'c', b"");
+    let replies = conn.until_ready();
+    assert_eq!(tags(&replies), "CTDCZ", "{replies:?}");
+    assert_eq!(replies[0].tag_text(), "COPY 2");
+    assert_eq!(replies[2].data_row(), vec![Some("2".to_string())]);
+
+    // CopyFail abandons the copy and the rest of the string; the session carries on.
+    conn.send(b'Q', b"COPY q FROM STDIN; SELECT 1\0");
+    assert_eq!(conn.recv().map(|m| m.tag), Some(b'G'));
+    conn.send(b'd', b"3\tthree\n");
+    conn.send(b'f', b"client gave up\0");
+    let replies = conn.until_ready();
+    assert_eq!(tags(&replies), "EZ", "{replies:?}");
+    assert_eq!(replies[0].field(b'C').as_deref(), Some("57014"));
+    let replies = conn.query("SELECT count(*) FROM q");
+    assert_eq!(replies[1].data_row(), vec![Some("2".to_string())]);
+}
