@@ -2,6 +2,7 @@
 //! parsing, row parsing as data arrives (a row never waits for the whole input), and row
 //! encoding for output.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use sqlparser::ast::{
@@ -146,42 +147,45 @@ impl CopyIn {
     }
 
     fn feed(&mut self, data: &[u8]) -> SqlResult<()> {
-        self.pending.extend_from_slice(data);
+        let mut pending = std::mem::take(&mut self.pending);
+        pending.extend_from_slice(data);
         let mut start = 0;
-        let mut lines: Vec<Vec<u8>> = Vec::new();
         // CSV fields may contain newlines inside quotes: only split outside quotes.
         let mut in_quotes = false;
-        for (i, &b) in self.pending.iter().enumerate() {
-            if self.format.csv && b == self.format.quote as u8 {
+        let quote = self.format.quote as u8;
+        let mut result = Ok(());
+        for i in 0..pending.len() {
+            let b = pending[i];
+            if self.format.csv && b == quote {
                 in_quotes = !in_quotes;
             }
             if b == b'\n' && !in_quotes {
-                lines.push(self.pending[start..i].to_vec());
+                if let Err(e) = self.line(&pending[start..i]) {
+                    result = Err(e);
+                    break;
+                }
                 start = i + 1;
             }
         }
-        self.pending.drain(..start);
+        pending.drain(..start);
+        self.pending = pending;
+        result?;
         if self.pending.len() > MAX_COPY_LINE_BYTES {
             return Err(SqlError::new(
                 SqlState::PROGRAM_LIMIT_EXCEEDED,
                 format!("COPY line is longer than {} MiB", MAX_COPY_LINE_BYTES >> 20),
             ));
         }
-        for line in lines {
-            self.line(line)?;
-        }
         Ok(())
     }
 
-    fn line(&mut self, mut raw: Vec<u8>) -> SqlResult<()> {
+    fn line(&mut self, raw: &[u8]) -> SqlResult<()> {
         if self.ended {
             return Ok(());
         }
         self.line_number += 1;
-        if raw.last() == Some(&b'\r') {
-            raw.pop();
-        }
-        let line = String::from_utf8(raw).map_err(|_| {
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let line = std::str::from_utf8(raw).map_err(|_| {
             SqlError::new(
                 SqlState::CHARACTER_NOT_IN_REPERTOIRE,
                 "invalid byte sequence for encoding \"UTF8\"",
@@ -196,9 +200,9 @@ impl CopyIn {
             return Ok(());
         }
         let fields = if self.format.csv {
-            split_csv(&line, &self.format)
+            split_csv(line, &self.format)
         } else {
-            split_text(&line, &self.format)?
+            split_text(line, &self.format)?
         };
         self.insert(fields).map_err(|e| {
             let table = &self.table.name;
@@ -210,7 +214,7 @@ impl CopyIn {
         })
     }
 
-    fn insert(&mut self, fields: Vec<Option<String>>) -> SqlResult<()> {
+    fn insert(&mut self, fields: Vec<Option<Cow<'_, str>>>) -> SqlResult<()> {
         if fields.len() > self.targets.len() {
             return Err(SqlError::new(
                 SqlState::from_code("22P04"),
@@ -264,12 +268,17 @@ impl CopyIn {
     }
 }
 
-/// Splits a text-format line into fields, undoing backslash escapes; None is NULL.
-fn split_text(line: &str, format: &CopyFormat) -> SqlResult<Vec<Option<String>>> {
+/// Splits a text-format line into fields, undoing backslash escapes; None is NULL. Fields
+/// without escapes borrow from the line.
+fn split_text<'a>(line: &'a str, format: &CopyFormat) -> SqlResult<Vec<Option<Cow<'a, str>>>> {
     let mut fields = Vec::new();
     for raw in line.split(format.delimiter) {
         if raw == format.null {
             fields.push(None);
+            continue;
+        }
+        if !raw.contains('\\') {
+            fields.push(Some(Cow::Borrowed(raw)));
             continue;
         }
         let mut out = String::with_capacity(raw.len());
@@ -324,14 +333,14 @@ fn split_text(line: &str, format: &CopyFormat) -> SqlResult<Vec<Option<String>>>
                 None => out.push('\\'),
             }
         }
-        fields.push(Some(out));
+        fields.push(Some(Cow::Owned(out)));
     }
     Ok(fields)
 }
 
 /// Splits a CSV line: quoted fields may hold delimiters, doubled quotes and newlines; an
 /// unquoted field equal to the NULL string is NULL.
-fn split_csv(line: &str, format: &CopyFormat) -> Vec<Option<String>> {
+fn split_csv<'a>(line: &'a str, format: &CopyFormat) -> Vec<Option<Cow<'a, str>>> {
     let mut fields = Vec::new();
     let mut current = String::new();
     let mut quoted = false;
@@ -373,11 +382,11 @@ fn split_csv(line: &str, format: &CopyFormat) -> Vec<Option<String>> {
     fields
 }
 
-fn finish_csv_field(value: String, quoted: bool, format: &CopyFormat) -> Option<String> {
+fn finish_csv_field<'a>(value: String, quoted: bool, format: &CopyFormat) -> Option<Cow<'a, str>> {
     if !quoted && value == format.null {
         None
     } else {
-        Some(value)
+        Some(Cow::Owned(value))
     }
 }
 
@@ -626,7 +635,7 @@ impl Session {
         };
         if copy.error.is_none() && !copy.pending.is_empty() {
             let rest = std::mem::take(&mut copy.pending);
-            if let Err(e) = copy.line(rest) {
+            if let Err(e) = copy.line(&rest) {
                 copy.error = Some(e);
             }
         }
@@ -700,11 +709,11 @@ mod tests {
         assert_eq!(
             fields,
             vec![
-                Some("1".into()),
-                Some("a,b".into()),
+                Some(Cow::from("1")),
+                Some(Cow::from("a,b")),
                 None,
-                Some(String::new()),
-                Some("say \"hi\"".into())
+                Some(Cow::from("")),
+                Some(Cow::from("say \"hi\""))
             ]
         );
     }

@@ -84,48 +84,44 @@ impl Interrupt for NoInterrupt {
     }
 }
 
-#[derive(Default)]
-struct LockEntry {
-    exclusive: Option<TxnId>,
-    shared: Vec<TxnId>,
+/// Who holds one lock. Most locks are one writer's row lock, so that case stores no vector.
+enum LockEntry {
+    Exclusive(TxnId),
+    Shared(Vec<TxnId>),
 }
 
 impl LockEntry {
-    fn is_free(&self) -> bool {
-        self.exclusive.is_none() && self.shared.is_empty()
-    }
-
     /// The other transactions whose hold on this lock keeps `txn` from taking it in `mode`.
     fn blockers(&self, txn: TxnId, mode: LockMode) -> Vec<TxnId> {
-        let mut blockers = Vec::new();
-        if let Some(holder) = self.exclusive {
-            if holder != txn {
-                blockers.push(holder);
+        match self {
+            LockEntry::Exclusive(holder) if *holder != txn => vec![*holder],
+            LockEntry::Exclusive(_) => Vec::new(),
+            LockEntry::Shared(holders) if mode == LockMode::Exclusive => {
+                holders.iter().copied().filter(|t| *t != txn).collect()
             }
+            LockEntry::Shared(_) => Vec::new(),
         }
-        if mode == LockMode::Exclusive {
-            blockers.extend(self.shared.iter().copied().filter(|t| *t != txn));
-        }
-        blockers
     }
 }
 
+/// One slice of the lock table; a lock lives in the shard its fingerprint selects, so
+/// sessions locking different rows rarely contend on a mutex.
 #[derive(Default)]
-struct LockTable {
-    locks: FingerprintMap<LockEntry>,
-    held_by: HashMap<TxnId, Vec<u64>>,
-    /// Who each waiting transaction waits for; the edges of the waits-for graph.
+struct Shard {
+    locks: Mutex<FingerprintMap<LockEntry>>,
+    released: Condvar,
+}
+
+/// Spreads the lock table over this many mutexes (a power of two).
+const SHARDS: usize = 64;
+
+/// The waits-for graph: who each waiting transaction waits for.
+#[derive(Default)]
+struct WaitGraph {
     waits_for: HashMap<TxnId, Vec<TxnId>>,
 }
 
-impl LockTable {
-    /// Forgets an entry nobody holds (left by a waiter that gave up).
-    fn drop_if_free(&mut self, fingerprint: u64) {
-        if self.locks.get(&fingerprint).is_some_and(LockEntry::is_free) {
-            self.locks.remove(&fingerprint);
-        }
-    }
-
+impl WaitGraph {
     /// True if `start` can reach `target` along waits-for edges.
     fn reaches(&self, start: &[TxnId], target: TxnId) -> bool {
         let mut seen = HashSet::new();
@@ -144,122 +140,164 @@ impl LockTable {
     }
 }
 
-#[derive(Default)]
 pub struct LockManager {
-    table: Mutex<LockTable>,
-    changed: Condvar,
+    shards: Vec<Shard>,
+    graph: Mutex<WaitGraph>,
 }
 
-/// How long a waiter sleeps before looking at its interrupt again when nothing wakes it; a
-/// cancel request also wakes every waiter, so this only bounds how late a deadline is noticed.
+impl Default for LockManager {
+    fn default() -> Self {
+        LockManager {
+            shards: (0..SHARDS).map(|_| Shard::default()).collect(),
+            graph: Mutex::new(WaitGraph::default()),
+        }
+    }
+}
+
+/// How long a waiter sleeps before looking at its interrupt and the waits-for graph again when
+/// nothing wakes it; a cancel request also wakes every waiter, so this only bounds how late a
+/// deadline (or a deadlock formed by a race between two waiters) is noticed.
 const WAIT_SLICE: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// A lock a transaction holds: what `release` needs to give it back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HeldLock(u64);
 
 impl LockManager {
     pub fn new() -> Self {
         Self::default()
     }
 
+    fn shard(&self, fingerprint: u64) -> &Shard {
+        &self.shards[(fingerprint as usize) & (SHARDS - 1)]
+    }
+
     /// Takes the lock, waiting while another transaction holds it in a conflicting mode.
-    /// Taking a lock already held (or a shared lock while holding it exclusively) is a no-op.
+    /// Returns the lock if this call newly took it (the caller keeps it to release later);
+    /// None if the transaction already held it (a shared request while holding it
+    /// exclusively, too).
     pub fn acquire(
         &self,
         txn: TxnId,
         target: &LockTarget,
         mode: LockMode,
         interrupt: &dyn Interrupt,
-    ) -> SqlResult<()> {
+    ) -> SqlResult<Option<HeldLock>> {
         let fingerprint = target.fingerprint();
-        let mut table = self.table.lock();
+        let shard = self.shard(fingerprint);
+        let mut locks = shard.locks.lock();
         loop {
-            let entry = table.locks.entry(fingerprint).or_default();
-            let blockers = entry.blockers(txn, mode);
-            if blockers.is_empty() {
-                let newly_held = match mode {
-                    LockMode::Exclusive => {
-                        let was_held = entry.exclusive == Some(txn) || entry.shared.contains(&txn);
-                        entry.exclusive = Some(txn);
-                        entry.shared.retain(|t| *t != txn);
-                        !was_held
-                    }
-                    LockMode::Shared => {
-                        if entry.exclusive == Some(txn) || entry.shared.contains(&txn) {
-                            false
-                        } else {
-                            entry.shared.push(txn);
-                            true
-                        }
-                    }
-                };
-                if newly_held {
-                    table.held_by.entry(txn).or_default().push(fingerprint);
+            let blockers = match locks.get_mut(&fingerprint) {
+                None => {
+                    let entry = match mode {
+                        LockMode::Exclusive => LockEntry::Exclusive(txn),
+                        LockMode::Shared => LockEntry::Shared(vec![txn]),
+                    };
+                    locks.insert(fingerprint, entry);
+                    return Ok(Some(HeldLock(fingerprint)));
                 }
-                table.waits_for.remove(&txn);
-                return Ok(());
+                Some(entry) => {
+                    let blockers = entry.blockers(txn, mode);
+                    if blockers.is_empty() {
+                        return Ok(grant(entry, txn, mode).then_some(HeldLock(fingerprint)));
+                    }
+                    blockers
+                }
+            };
+            {
+                let mut graph = self.graph.lock();
+                if graph.reaches(&blockers, txn) {
+                    graph.waits_for.remove(&txn);
+                    return Err(SqlError::new(SqlState::DEADLOCK_DETECTED, "deadlock detected")
+                        .with_detail(format!(
+                            "Transaction {txn} waits for a lock held by transaction {}, which waits for transaction {txn}.",
+                            blockers[0]
+                        ))
+                        .with_hint("See server log for query details."));
+                }
+                graph.waits_for.insert(txn, blockers);
             }
-            if table.reaches(&blockers, txn) {
-                table.waits_for.remove(&txn);
-                table.drop_if_free(fingerprint);
-                return Err(SqlError::new(SqlState::DEADLOCK_DETECTED, "deadlock detected")
-                    .with_detail(format!(
-                        "Transaction {txn} waits for a lock held by transaction {}, which waits for transaction {txn}.",
-                        blockers[0]
-                    ))
-                    .with_hint("See server log for query details."));
+            let check = interrupt.check();
+            if check.is_ok() {
+                let mut wake_at = Instant::now() + WAIT_SLICE;
+                if let Some(deadline) = interrupt.deadline() {
+                    wake_at = wake_at.min(deadline);
+                }
+                shard.released.wait_until(&mut locks, wake_at);
             }
-            table.waits_for.insert(txn, blockers);
-            if let Err(e) = interrupt.check() {
-                table.waits_for.remove(&txn);
-                table.drop_if_free(fingerprint);
-                return Err(e);
-            }
-            let mut wake_at = Instant::now() + WAIT_SLICE;
-            if let Some(deadline) = interrupt.deadline() {
-                wake_at = wake_at.min(deadline);
-            }
-            self.changed.wait_until(&mut table, wake_at);
-            table.waits_for.remove(&txn);
-            if let Err(e) = interrupt.check() {
-                table.drop_if_free(fingerprint);
-                return Err(e);
-            }
+            self.graph.lock().waits_for.remove(&txn);
+            check?;
+            interrupt.check()?;
         }
     }
 
-    /// Releases every lock the transaction holds and wakes the waiters.
-    pub fn release_all(&self, txn: TxnId) {
-        let mut table = self.table.lock();
-        let Some(targets) = table.held_by.remove(&txn) else {
-            return;
-        };
-        for target in targets {
-            if let Some(entry) = table.locks.get_mut(&target) {
-                if entry.exclusive == Some(txn) {
-                    entry.exclusive = None;
+    /// Releases locks a transaction holds and wakes their waiters.
+    pub fn release(&self, txn: TxnId, held: &[HeldLock]) {
+        let mut touched = [false; SHARDS];
+        for HeldLock(fingerprint) in held {
+            let index = (*fingerprint as usize) & (SHARDS - 1);
+            let mut locks = self.shards[index].locks.lock();
+            let free = match locks.get_mut(fingerprint) {
+                Some(LockEntry::Exclusive(holder)) => *holder == txn,
+                Some(LockEntry::Shared(holders)) => {
+                    holders.retain(|t| *t != txn);
+                    holders.is_empty()
                 }
-                entry.shared.retain(|t| *t != txn);
-                if entry.is_free() {
-                    table.locks.remove(&target);
-                }
+                None => false,
+            };
+            if free {
+                locks.remove(fingerprint);
+            }
+            touched[index] = true;
+        }
+        self.graph.lock().waits_for.remove(&txn);
+        for (index, was_touched) in touched.iter().enumerate() {
+            if *was_touched {
+                self.shards[index].released.notify_all();
             }
         }
-        table.waits_for.remove(&txn);
-        drop(table);
-        self.changed.notify_all();
     }
 
     /// Wakes every waiter so it looks at its interrupt (after a cancel request).
     pub fn wake_all(&self) {
-        self.changed.notify_all();
+        for shard in &self.shards {
+            shard.released.notify_all();
+        }
     }
 
     /// Number of transactions waiting for a lock, for tests and metrics.
     pub fn waiting_count(&self) -> usize {
-        self.table.lock().waits_for.len()
+        self.graph.lock().waits_for.len()
     }
 
     /// Number of locks currently held, for tests and metrics.
     pub fn held_count(&self) -> usize {
-        self.table.lock().locks.len()
+        self.shards.iter().map(|s| s.locks.lock().len()).sum()
+    }
+}
+
+/// Adds `txn` as a holder of a lock it does not conflict on; true if it newly holds it.
+fn grant(entry: &mut LockEntry, txn: TxnId, mode: LockMode) -> bool {
+    match (entry, mode) {
+        (LockEntry::Exclusive(holder), _) => {
+            debug_assert_eq!(*holder, txn, "granted over another holder");
+            false
+        }
+        (entry @ LockEntry::Shared(_), LockMode::Exclusive) => {
+            // Upgrade: txn is the only shared holder (blockers were empty). It already holds
+            // this lock, so the caller need not record it again.
+            let was_holder = matches!(entry, LockEntry::Shared(h) if h.contains(&txn));
+            *entry = LockEntry::Exclusive(txn);
+            !was_holder
+        }
+        (LockEntry::Shared(holders), LockMode::Shared) => {
+            if holders.contains(&txn) {
+                false
+            } else {
+                holders.push(txn);
+                true
+            }
+        }
     }
 }
 
@@ -276,75 +314,71 @@ mod tests {
         }
     }
 
+    /// Takes a lock and returns what to release.
+    fn take(locks: &LockManager, txn: TxnId, target: &LockTarget, mode: LockMode) -> Vec<HeldLock> {
+        locks
+            .acquire(txn, target, mode, &NoInterrupt)
+            .unwrap()
+            .into_iter()
+            .collect()
+    }
+
     #[test]
     fn shared_locks_coexist_and_exclusive_waits_for_release() {
         let locks = Arc::new(LockManager::new());
-        locks
-            .acquire(1, &LockTarget::Table(7), LockMode::Shared, &NoInterrupt)
-            .unwrap();
-        locks
-            .acquire(2, &LockTarget::Table(7), LockMode::Shared, &NoInterrupt)
-            .unwrap();
+        let h1 = take(&locks, 1, &LockTarget::Table(7), LockMode::Shared);
+        let h2 = take(&locks, 2, &LockTarget::Table(7), LockMode::Shared);
         let (tx, rx) = mpsc::channel();
         let l2 = locks.clone();
         let waiter = std::thread::spawn(move || {
-            l2.acquire(3, &LockTarget::Table(7), LockMode::Exclusive, &NoInterrupt)
-                .unwrap();
+            let held = take(&l2, 3, &LockTarget::Table(7), LockMode::Exclusive);
             tx.send(()).unwrap();
+            held
         });
         // The exclusive request cannot be granted while readers hold the table.
+        while locks.waiting_count() == 0 {
+            std::thread::yield_now();
+        }
         assert!(rx.try_recv().is_err());
-        locks.release_all(1);
+        locks.release(1, &h1);
         assert!(rx.try_recv().is_err());
-        locks.release_all(2);
+        locks.release(2, &h2);
         rx.recv().unwrap();
-        waiter.join().unwrap();
-        locks.release_all(3);
+        let h3 = waiter.join().unwrap();
+        locks.release(3, &h3);
         assert_eq!(locks.held_count(), 0);
     }
 
     #[test]
     fn cycle_of_waits_is_a_deadlock() {
         let locks = Arc::new(LockManager::new());
-        locks
-            .acquire(1, &key("a"), LockMode::Exclusive, &NoInterrupt)
-            .unwrap();
-        locks
-            .acquire(2, &key("b"), LockMode::Exclusive, &NoInterrupt)
-            .unwrap();
+        let mut held1 = take(&locks, 1, &key("a"), LockMode::Exclusive);
+        let held2 = take(&locks, 2, &key("b"), LockMode::Exclusive);
         let l2 = locks.clone();
-        let (started_tx, started_rx) = mpsc::channel();
-        let t1 = std::thread::spawn(move || {
-            started_tx.send(()).unwrap();
-            l2.acquire(1, &key("b"), LockMode::Exclusive, &NoInterrupt)
-        });
-        started_rx.recv().unwrap();
+        let t1 =
+            std::thread::spawn(move || l2.acquire(1, &key("b"), LockMode::Exclusive, &NoInterrupt));
         // Wait until transaction 1 is registered as waiting for 2.
-        while !locks.table.lock().waits_for.contains_key(&1) {
+        while locks.waiting_count() == 0 {
             std::thread::yield_now();
         }
         let err = locks
             .acquire(2, &key("a"), LockMode::Exclusive, &NoInterrupt)
             .unwrap_err();
         assert_eq!(err.code, SqlState::DEADLOCK_DETECTED);
-        locks.release_all(2);
-        t1.join().unwrap().unwrap();
-        locks.release_all(1);
+        locks.release(2, &held2);
+        held1.extend(t1.join().unwrap().unwrap());
+        locks.release(1, &held1);
+        assert_eq!(locks.held_count(), 0);
     }
 
     #[test]
     fn reacquiring_and_upgrading_own_lock_does_not_wait() {
         let locks = LockManager::new();
-        locks
-            .acquire(1, &LockTarget::Table(1), LockMode::Shared, &NoInterrupt)
-            .unwrap();
-        locks
-            .acquire(1, &LockTarget::Table(1), LockMode::Exclusive, &NoInterrupt)
-            .unwrap();
-        locks
-            .acquire(1, &LockTarget::Table(1), LockMode::Shared, &NoInterrupt)
-            .unwrap();
-        locks.release_all(1);
+        let mut held = take(&locks, 1, &LockTarget::Table(1), LockMode::Shared);
+        held.extend(take(&locks, 1, &LockTarget::Table(1), LockMode::Exclusive));
+        held.extend(take(&locks, 1, &LockTarget::Table(1), LockMode::Shared));
+        assert_eq!(held.len(), 1, "one lock, taken once");
+        locks.release(1, &held);
         assert_eq!(locks.held_count(), 0);
     }
 }

@@ -30,9 +30,14 @@ pub struct StoreOptions {
 
 impl Default for StoreOptions {
     fn default() -> Self {
+        let max_txn_write_bytes = 1 << 30;
+        let mut engine = embeddb_storage::Options::default();
+        // A transaction commits as one write batch, so the engine must take a batch as large
+        // as the largest write set a transaction may hold (plus encoding overhead).
+        engine.limits.max_batch_bytes = max_txn_write_bytes + (max_txn_write_bytes >> 2);
         StoreOptions {
-            engine: embeddb_storage::Options::default(),
-            max_txn_write_bytes: 1 << 30,
+            engine,
+            max_txn_write_bytes,
         }
     }
 }

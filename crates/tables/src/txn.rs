@@ -96,6 +96,10 @@ pub struct Transaction {
     /// Whether COMMIT waits for the WAL fsync (`synchronous_commit`).
     pub sync_commit: bool,
     finished: bool,
+    /// Locks held until the transaction ends.
+    held_locks: Mutex<Vec<crate::locks::HeldLock>>,
+    /// The last snapshot of everything committed, for conflict checks (see `newest_snapshot`).
+    newest: Mutex<Option<Snapshot>>,
     /// Open savepoints, oldest first.
     savepoints: Vec<Savepoint>,
     /// While a savepoint is open: each write's key and its buffered state before the write,
@@ -136,6 +140,8 @@ impl Transaction {
             dropped_sequences: Vec::new(),
             sync_commit: true,
             finished: false,
+            held_locks: Mutex::new(Vec::new()),
+            newest: Mutex::new(None),
             savepoints: Vec::new(),
             undo: Vec::new(),
         }
@@ -272,7 +278,10 @@ impl Transaction {
         mode: LockMode,
         interrupt: &dyn Interrupt,
     ) -> SqlResult<()> {
-        self.store.locks.acquire(self.id, target, mode, interrupt)
+        if let Some(held) = self.store.locks.acquire(self.id, target, mode, interrupt)? {
+            self.held_locks.lock().push(held);
+        }
+        Ok(())
     }
 
     /// Locks a row key for writing (waiting for another writer of it to end).
@@ -295,7 +304,7 @@ impl Transaction {
         if let Some(own) = self.buffer.lock().get(keyspace, key, BufferView::Latest) {
             return Ok(LatestVersion::Own(own.clone()));
         }
-        let now = self.store.engine.snapshot();
+        let now = self.newest_snapshot();
         let entry: Option<Entry> = self
             .store
             .engine
@@ -308,6 +317,22 @@ impl Transaction {
             },
             None => LatestVersion::Absent,
         })
+    }
+
+    /// A snapshot of everything committed so far. Taking a snapshot registers it with the
+    /// engine, so the last one is reused while nothing new has committed (a bulk insert
+    /// checks every key against it).
+    fn newest_snapshot(&self) -> Snapshot {
+        let visible = self.store.engine.latest_seqno();
+        let mut cached = self.newest.lock();
+        match &*cached {
+            Some(s) if s.seqno() == visible => s.clone(),
+            _ => {
+                let s = self.store.engine.snapshot();
+                *cached = Some(s.clone());
+                s
+            }
+        }
     }
 
     pub fn sequences(&self) -> &Sequences {
@@ -505,7 +530,8 @@ impl Transaction {
                 }
             }
         }
-        self.store.locks.release_all(self.id);
+        let held = std::mem::take(&mut *self.held_locks.lock());
+        self.store.locks.release(self.id, &held);
     }
 }
 

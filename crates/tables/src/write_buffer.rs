@@ -59,13 +59,14 @@ pub enum BufferView {
 
 #[derive(Default, Debug)]
 pub struct WriteBuffer {
-    entries: BTreeMap<(KeyspaceId, Vec<u8>), Versions>,
+    /// Per keyspace, keys in order: lookups borrow the key, nothing is allocated to read.
+    keyspaces: BTreeMap<KeyspaceId, BTreeMap<Vec<u8>, Versions>>,
     size_bytes: usize,
 }
 
 impl WriteBuffer {
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.keyspaces.values().all(BTreeMap::is_empty)
     }
 
     /// Approximate memory held, for the per-transaction limit.
@@ -81,7 +82,8 @@ impl WriteBuffer {
         command: CommandId,
     ) {
         let new = Version { command, value };
-        match self.entries.get_mut(&(keyspace, key.to_vec())) {
+        let entries = self.keyspaces.entry(keyspace).or_default();
+        match entries.get_mut(key) {
             Some(versions) => {
                 self.size_bytes -= versions.size_bytes();
                 if versions.current.command == command {
@@ -99,7 +101,7 @@ impl WriteBuffer {
                     current: new,
                 };
                 self.size_bytes += versions.size_bytes() + key.len() + 32;
-                self.entries.insert((keyspace, key.to_vec()), versions);
+                entries.insert(key.to_vec(), versions);
             }
         }
     }
@@ -112,7 +114,7 @@ impl WriteBuffer {
         key: &[u8],
         view: BufferView,
     ) -> Option<&BufferedValue> {
-        let versions = self.entries.get(&(keyspace, key.to_vec()))?;
+        let versions = self.keyspaces.get(&keyspace)?.get(key)?;
         match view {
             BufferView::Latest => Some(&versions.current.value),
             BufferView::AsOf(command) => versions.visible_at(command),
@@ -130,26 +132,22 @@ impl WriteBuffer {
         view: BufferView,
         limit: usize,
     ) -> Vec<(Vec<u8>, BufferedValue)> {
-        let to_bound = |b: Bound<&[u8]>, is_upper: bool| match b {
-            Bound::Included(k) => Bound::Included((keyspace, k.to_vec())),
-            Bound::Excluded(k) => Bound::Excluded((keyspace, k.to_vec())),
-            Bound::Unbounded if is_upper => match keyspace.0.checked_add(1) {
-                Some(next) => Bound::Excluded((KeyspaceId(next), Vec::new())),
-                None => Bound::Unbounded,
-            },
-            Bound::Unbounded => Bound::Included((keyspace, Vec::new())),
+        let Some(entries) = self.keyspaces.get(&keyspace) else {
+            return Vec::new();
         };
-        let lower = to_bound(lower, false);
-        let upper = to_bound(upper, true);
         if let (Bound::Included(l) | Bound::Excluded(l), Bound::Included(u) | Bound::Excluded(u)) =
-            (&lower, &upper)
+            (lower, upper)
         {
-            if l > u {
+            if l > u
+                || (l == u
+                    && !(matches!(lower, Bound::Included(_))
+                        && matches!(upper, Bound::Included(_))))
+            {
                 return Vec::new();
             }
         }
-        let range = self.entries.range((lower, upper));
-        let visible = |((_, key), versions): (&(KeyspaceId, Vec<u8>), &Versions)| {
+        let range = entries.range::<[u8], _>((lower, upper));
+        let visible = |(key, versions): (&Vec<u8>, &Versions)| {
             let value = match view {
                 BufferView::Latest => Some(&versions.current.value),
                 BufferView::AsOf(command) => versions.visible_at(command),
@@ -165,23 +163,24 @@ impl WriteBuffer {
 
     /// The buffered state of a key (for a savepoint's undo log).
     pub fn entry(&self, keyspace: KeyspaceId, key: &[u8]) -> Option<Versions> {
-        self.entries.get(&(keyspace, key.to_vec())).cloned()
+        self.keyspaces.get(&keyspace)?.get(key).cloned()
     }
 
     /// Puts a key's buffered state back as it was (ROLLBACK TO SAVEPOINT).
     pub fn restore(&mut self, keyspace: KeyspaceId, key: Vec<u8>, state: Option<Versions>) {
         let key_len = key.len();
+        let entries = self.keyspaces.entry(keyspace).or_default();
         match state {
             Some(versions) => {
                 let added = versions.size_bytes();
-                match self.entries.insert((keyspace, key), versions) {
+                match entries.insert(key, versions) {
                     Some(old) => self.size_bytes -= old.size_bytes(),
                     None => self.size_bytes += key_len + 32,
                 }
                 self.size_bytes += added;
             }
             None => {
-                if let Some(old) = self.entries.remove(&(keyspace, key)) {
+                if let Some(old) = entries.remove(&key) {
                     self.size_bytes = self
                         .size_bytes
                         .saturating_sub(old.size_bytes() + key_len + 32);
@@ -193,17 +192,20 @@ impl WriteBuffer {
     /// The newest value of every key, in order, for the commit batch.
     pub fn drain_latest(&mut self) -> impl Iterator<Item = (KeyspaceId, Vec<u8>, BufferedValue)> {
         self.size_bytes = 0;
-        std::mem::take(&mut self.entries)
+        std::mem::take(&mut self.keyspaces)
             .into_iter()
-            .map(|((ks, key), v)| (ks, key, v.current.value))
+            .flat_map(|(ks, entries)| {
+                entries
+                    .into_iter()
+                    .map(move |(key, v)| (ks, key, v.current.value))
+            })
     }
 
     /// Whether any key of the keyspace was written (used to skip buffer merges on scans).
     pub fn touches(&self, keyspace: KeyspaceId) -> bool {
-        self.entries
-            .range((keyspace, Vec::new())..)
-            .next()
-            .is_some_and(|((ks, _), _)| *ks == keyspace)
+        self.keyspaces
+            .get(&keyspace)
+            .is_some_and(|entries| !entries.is_empty())
     }
 }
 
