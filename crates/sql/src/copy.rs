@@ -478,7 +478,8 @@ pub fn start_copy(
         }
         let (plan, types) = match source {
             CopySource::Query(query) => {
-                let plan = crate::optimizer::optimize(binder.bind_query(query)?);
+                let plan =
+                    crate::optimizer::optimize(binder.bind_query(query)?, ctx.store.as_ref());
                 let types = plan.schema().iter().map(|f| f.ty.clone()).collect();
                 (plan, types)
             }
@@ -487,7 +488,8 @@ pub fn start_copy(
                 columns,
             } => {
                 let select = copy_select(table_name, columns);
-                let plan = crate::optimizer::optimize(binder.bind_query(&select)?);
+                let plan =
+                    crate::optimizer::optimize(binder.bind_query(&select)?, ctx.store.as_ref());
                 let types = plan.schema().iter().map(|f| f.ty.clone()).collect();
                 (plan, types)
             }

@@ -516,7 +516,7 @@ fn create_table_as(
     query: &ast::Query,
     ctx: &ExecContext,
 ) -> SqlResult<Executed> {
-    let plan = crate::optimizer::optimize(binder.bind_query(query)?);
+    let plan = crate::optimizer::optimize(binder.bind_query(query)?, ctx.store.as_ref());
     let schema = plan.schema();
     let aliases: Vec<String> = create
         .columns

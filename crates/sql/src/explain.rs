@@ -546,7 +546,9 @@ pub fn explain(
     ctx: &ExecContext,
 ) -> SqlResult<Executed> {
     let plan = match statement {
-        Statement::Query(q) => crate::optimizer::optimize(binder.bind_query(q)?),
+        Statement::Query(q) => {
+            crate::optimizer::optimize(binder.bind_query(q)?, ctx.store.as_ref())
+        }
         _ => {
             return Err(SqlError::not_supported(
                 "EXPLAIN of this statement is not supported yet",

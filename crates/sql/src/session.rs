@@ -725,12 +725,13 @@ impl Session {
         let format = ctx.format.clone();
         let mut binder = Binder::new(catalog.clone(), sql, &format, param_types);
         let bound = match statement {
-            Statement::Query(query) => {
-                BoundStatement::Query(crate::optimizer::optimize(binder.bind_query(query)?))
-            }
+            Statement::Query(query) => BoundStatement::Query(crate::optimizer::optimize(
+                binder.bind_query(query)?,
+                ctx.store.as_ref(),
+            )),
             Statement::Insert(insert) => {
                 let mut plan = binder.bind_insert(insert)?;
-                plan.source = crate::optimizer::optimize(plan.source);
+                plan.source = crate::optimizer::optimize(plan.source, ctx.store.as_ref());
                 BoundStatement::Insert(plan)
             }
             Statement::Update(update) => {

@@ -519,6 +519,22 @@ impl Engine {
         self.core().metrics()
     }
 
+    /// Bytes a keyspace holds now: memtables plus SSTs (old versions and tombstones
+    /// included). The SQL layer estimates table sizes from it for planning.
+    pub fn keyspace_size_bytes(&self, ks: KeyspaceId) -> Result<u64> {
+        let keyspace = self.core().keyspace(ks)?;
+        let sv = keyspace.current();
+        let memtables: u64 = sv.active.size_bytes() as u64
+            + sv.immutables
+                .iter()
+                .map(|m| m.size_bytes() as u64)
+                .sum::<u64>();
+        let levels: u64 = (0..sv.levels.levels.len())
+            .map(|level| sv.levels.level_size_bytes(level))
+            .sum();
+        Ok(memtables + levels)
+    }
+
     /// `Err(ReadOnly)` once a failure poisoned the engine, `Err(Closed)` after close.
     pub fn health(&self) -> Result<()> {
         self.core().check_writable()

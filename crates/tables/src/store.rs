@@ -188,3 +188,24 @@ impl Store {
         &self.sequences
     }
 }
+
+impl Store {
+    /// An estimate of a table's row count from the bytes its keyspace holds and the typical
+    /// width of its rows; for choosing join orders, never for results.
+    pub fn table_row_estimate(&self, table: &crate::catalog::TableDef) -> f64 {
+        let Some(ks) = self.engine.keyspace_id(&table.keyspace) else {
+            return 0.0;
+        };
+        let bytes = self.engine.keyspace_size_bytes(ks).unwrap_or(0) as f64;
+        let width: usize = table
+            .visible_columns()
+            .map(|c| match c.data_type.type_len() {
+                n if n > 0 => n as usize + 1,
+                _ => 16,
+            })
+            .sum::<usize>()
+            // key, row header, memtable and block overhead
+            + 24;
+        bytes / width as f64
+    }
+}
