@@ -82,6 +82,18 @@ impl ConnState {
             .as_mut()
             .ok_or_else(|| SqlError::internal("connection has no session"))
     }
+
+    /// Ends a COPY FROM STDIN the client walked away from by sending another command
+    /// (pgwire already answered that message with 08P01, as PostgreSQL does).
+    pub fn abandon_copy(&mut self) -> SqlResult<()> {
+        let session = self.session()?;
+        if session.copy_in_progress() {
+            session.copy_fail("unexpected message during COPY");
+            self.copy_buffer.clear();
+            self.pending_batch = None;
+        }
+        Ok(())
+    }
 }
 
 /// pgwire's handlers for one connection (startup, simple and extended query, COPY, cancel).

@@ -87,6 +87,7 @@ fn parse(st: &mut ConnState, message: Parse) -> SqlResult<()> {
             })
         })
         .collect::<SqlResult<Vec<_>>>()?;
+    st.abandon_copy()?;
     if !name.is_empty() && st.statements.contains_key(&name) {
         return Err(SqlError::new(
             SqlState::DUPLICATE_PREPARED_STATEMENT,
@@ -207,6 +208,7 @@ fn execute(
     sync_follows: bool,
     out: &mut Output,
 ) -> SqlResult<ExecuteEnd> {
+    st.abandon_copy()?;
     let name = statement_name(&message.name);
     let max_rows = usize::try_from(message.max_rows).unwrap_or(0);
     let ConnState {

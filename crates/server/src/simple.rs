@@ -32,12 +32,8 @@ use crate::worker::{Output, run_job};
 
 /// Runs one Query message's text; true if it left the connection in COPY FROM STDIN.
 fn run_query(st: &mut ConnState, sql: String, out: &mut Output) -> SqlResult<bool> {
+    st.abandon_copy()?;
     let session = st.session()?;
-    if session.copy_in_progress() {
-        // A Query during COPY FROM (the client broke the sub-protocol): end the copy first.
-        let e = session.copy_fail("unexpected message during COPY");
-        out.push(error_message(&e));
-    }
     let statements = match session.parse_batch(&sql) {
         Ok(s) => s,
         Err(e) => {

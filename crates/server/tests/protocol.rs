@@ -680,4 +680,15 @@ fn copy_from_stdin_in_a_query_string_then_the_rest_runs() {
     assert_eq!(replies[0].field(b'C').as_deref(), Some("57014"));
     let replies = conn.query("SELECT count(*) FROM q");
     assert_eq!(replies[1].data_row(), vec![Some("2".to_string())]);
+
+    // A query in the middle of COPY data is a protocol violation; the copy is abandoned.
+    conn.send(b'Q', b"COPY q FROM STDIN\0");
+    assert_eq!(conn.recv().map(|m| m.tag), Some(b'G'));
+    conn.send(b'd', b"4\tfour\n");
+    let replies = conn.query("SELECT 42");
+    assert_eq!(tags(&replies), "EZ", "{replies:?}");
+    assert_eq!(replies[0].field(b'C').as_deref(), Some("08P01"));
+    let replies = conn.query("SELECT count(*) FROM q");
+    assert_eq!(tags(&replies), "TDCZ", "{replies:?}");
+    assert_eq!(replies[1].data_row(), vec![Some("2".to_string())]);
 }
