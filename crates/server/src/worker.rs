@@ -146,3 +146,53 @@ pub fn run_inline<R>(
     std::panic::catch_unwind(AssertUnwindSafe(|| job(&mut guard)))
         .unwrap_or_else(|payload| Err(panic_error(payload.as_ref())))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    use pgwire::messages::response::EmptyQueryResponse;
+
+    use super::*;
+
+    fn message() -> PgWireBackendMessage {
+        PgWireBackendMessage::EmptyQueryResponse(EmptyQueryResponse::new())
+    }
+
+    #[test]
+    fn a_full_queue_blocks_the_producer_until_the_client_reads() {
+        let (tx, mut rx) = mpsc::channel(OUTPUT_QUEUE_BATCHES);
+        let produced = Arc::new(AtomicUsize::new(0));
+        let counter = produced.clone();
+        let total = OUTPUT_QUEUE_BATCHES * 4;
+        let producer = std::thread::spawn(move || {
+            let mut out = Output::new(tx);
+            for _ in 0..total {
+                // Each message fills a batch, so each push sends one.
+                out.push_sized(message(), BATCH_BYTES);
+                counter.fetch_add(1, Ordering::SeqCst);
+            }
+        });
+        std::thread::sleep(Duration::from_millis(200));
+        // The queue holds OUTPUT_QUEUE_BATCHES; the producer waits on the next one.
+        assert_eq!(produced.load(Ordering::SeqCst), OUTPUT_QUEUE_BATCHES);
+        let mut received = 0;
+        while rx.blocking_recv().is_some() {
+            received += 1;
+        }
+        assert!(producer.join().is_ok());
+        assert_eq!(received, total);
+    }
+
+    #[test]
+    fn a_departed_client_closes_the_output() {
+        let (tx, rx) = mpsc::channel(1);
+        drop(rx);
+        let mut out = Output::new(tx);
+        assert!(!out.is_closed());
+        out.push(message());
+        out.flush();
+        assert!(out.is_closed());
+    }
+}
