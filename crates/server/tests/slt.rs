@@ -9,12 +9,15 @@
 //! `onlyif simple` / `skipif extended` where the protocols legitimately differ (several
 //! statements in one string cannot be a prepared statement).
 //!
-//! Run one file: `cargo test -p embeddb-server --test slt -- smoke/basic`.
+//! Run one file: `cargo test -p embeddb-server --test slt -- smoke/basic`. Check expected
+//! results against PostgreSQL:
+//! `EMBEDDB_SLT_POSTGRES='host=127.0.0.1 port=54320 user=postgres' cargo test -p embeddb-server --test slt`.
 
 mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -80,8 +83,7 @@ fn show(text: Option<&str>) -> String {
 }
 
 impl Db {
-    async fn connect(port: u16, mode: Mode) -> Result<Db, DbError> {
-        let conn_str = format!("host=127.0.0.1 port={port} user=slt dbname=slt");
+    async fn connect(conn_str: String, mode: Mode) -> Result<Db, DbError> {
         let (client, connection) =
             tokio_postgres::connect(&conn_str, tokio_postgres::NoTls).await?;
         tokio::spawn(async move {
@@ -158,7 +160,7 @@ impl Db {
             let mut values = Vec::with_capacity(types.len());
             for (i, ty) in types.iter().enumerate() {
                 let Raw(raw) = row.try_get(i)?;
-                values.push(self.binary_to_text(ty, raw.as_deref()));
+                values.push(self.binary_to_text(ty, raw.as_deref()).await?);
             }
             rows.push(values);
         }
@@ -168,17 +170,35 @@ impl Db {
         })
     }
 
-    fn binary_to_text(&self, ty: &Type, raw: Option<&[u8]>) -> String {
+    async fn binary_to_text(&self, ty: &Type, raw: Option<&[u8]>) -> Result<String, DbError> {
         let Some(bytes) = raw else {
-            return show(None);
+            return Ok(show(None));
         };
-        match DataType::from_oid(ty.oid(), -1) {
-            Some(data_type) => match decode_binary(bytes, &data_type) {
+        if let Some(data_type) = DataType::from_oid(ty.oid(), -1) {
+            return Ok(match decode_binary(bytes, &data_type) {
                 Ok(value) => show(Some(&format_text(&value, &data_type, &self.ctx))),
                 Err(e) => format!("<undecodable {}: {e}>", ty.name()),
-            },
-            None => show(Some(&String::from_utf8_lossy(bytes))),
+            });
         }
+        if let (true, Ok(oid)) = (ty.name().starts_with("reg"), <[u8; 4]>::try_from(bytes)) {
+            // regtype, regclass, ...: an OID that PostgreSQL prints as the object's name.
+            let sql = format!(
+                "SELECT {}::oid::{}::text",
+                u32::from_be_bytes(oid),
+                ty.name()
+            );
+            let name = self
+                .client
+                .simple_query(&sql)
+                .await?
+                .into_iter()
+                .find_map(|m| match m {
+                    SimpleQueryMessage::Row(r) => r.get(0).map(str::to_string),
+                    _ => None,
+                });
+            return Ok(show(name.as_deref()));
+        }
+        Ok(show(Some(&String::from_utf8_lossy(bytes))))
     }
 }
 
@@ -228,28 +248,61 @@ impl AsyncDB for Db {
     }
 }
 
+/// Set to a connection string (`host=127.0.0.1 port=54320 user=postgres`) to run the files
+/// against that PostgreSQL instead of embeddb: the way to check expected results. Each run
+/// gets a database of its own, dropped afterwards; files see the label `postgres`.
+const POSTGRES_ENV: &str = "EMBEDDB_SLT_POSTGRES";
+
+static NEXT_DATABASE: AtomicUsize = AtomicUsize::new(0);
+
+async fn run_records(
+    path: &Path,
+    mode: Mode,
+    conn_str: String,
+    engine: &str,
+) -> Result<(), String> {
+    let mut runner = Runner::new(move || Db::connect(conn_str.clone(), mode));
+    runner.add_label(engine);
+    runner.add_label(mode.label());
+    runner
+        .run_file_async(path)
+        .await
+        .map_err(|e| e.display(false).to_string())
+}
+
+async fn run_on_postgres(path: &Path, mode: Mode, base: &str) -> Result<(), String> {
+    let name = format!(
+        "slt_{}_{}",
+        std::process::id(),
+        NEXT_DATABASE.fetch_add(1, Ordering::SeqCst)
+    );
+    let admin = common::connect_str(base).await;
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .map_err(|e| format!("CREATE DATABASE {name}: {e}"))?;
+    let outcome = run_records(path, mode, format!("{base} dbname={name}"), "postgres").await;
+    admin
+        .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
+        .await
+        .map_err(|e| format!("DROP DATABASE {name}: {e}"))?;
+    outcome
+}
+
 fn run_file(path: &Path, mode: Mode) -> Result<(), Failed> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("runtime: {e}"))?;
-    let server = TestServer::start();
-    let port = server.port;
-    let outcome = runtime.block_on(async {
-        let mut runner = Runner::new(move || Db::connect(port, mode));
-        runner.add_label("embeddb");
-        runner.add_label(mode.label());
-        runner.run_file_async(path).await
-    });
-    match outcome {
-        Ok(()) => Ok(()),
-        Err(e) => Err(format!(
-            "{}\n--- server log ---\n{}",
-            e.display(false),
-            server.log_text()
-        )
-        .into()),
+    if let Ok(base) = std::env::var(POSTGRES_ENV) {
+        return runtime
+            .block_on(run_on_postgres(path, mode, &base))
+            .map_err(Failed::from);
     }
+    let server = TestServer::start();
+    let conn_str = format!("host=127.0.0.1 port={} user=slt dbname=slt", server.port);
+    let outcome = runtime.block_on(run_records(path, mode, conn_str, "embeddb"));
+    outcome.map_err(|e| format!("{e}\n--- server log ---\n{}", server.log_text()).into())
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
