@@ -39,7 +39,7 @@ pub fn encode_binary(value: &Value, ty: &DataType, out: &mut Vec<u8>) -> SqlResu
         (Value::Int2(v), _) => out.extend_from_slice(&v.to_be_bytes()),
         (Value::Int4(v), _) => out.extend_from_slice(&v.to_be_bytes()),
         (Value::Int8(v), _) => out.extend_from_slice(&v.to_be_bytes()),
-        (Value::Oid(v), _) => out.extend_from_slice(&v.to_be_bytes()),
+        (Value::Oid(v), _) | (Value::Reg(v, _), _) => out.extend_from_slice(&v.to_be_bytes()),
         (Value::Float4(v), _) => out.extend_from_slice(&v.to_be_bytes()),
         (Value::Float8(v), _) => out.extend_from_slice(&v.to_be_bytes()),
         (Value::Numeric(n), _) => encode_numeric(n, out),
@@ -224,6 +224,18 @@ pub fn decode_binary(bytes: &[u8], ty: &DataType) -> SqlResult<Value> {
         DataType::Int4 => Value::Int4(i32::from_be_bytes(exact(bytes)?)),
         DataType::Int8 => Value::Int8(i64::from_be_bytes(exact(bytes)?)),
         DataType::Oid => Value::Oid(u32::from_be_bytes(exact(bytes)?)),
+        DataType::Reg(_) => Value::Reg(u32::from_be_bytes(exact(bytes)?), None),
+        DataType::Char => {
+            let [b] = exact::<1>(bytes)?;
+            Value::Text(crate::text::char_from_byte(b))
+        }
+        DataType::PgNodeTree => Value::Text(utf8(bytes)?),
+        DataType::Int2Vector | DataType::OidVector => {
+            let elem = ty.vector_element().unwrap_or(DataType::Int2);
+            let mut a = decode_array(bytes, &elem)?;
+            crate::text::make_vector(&mut a);
+            Value::Array(Box::new(a))
+        }
         DataType::Float4 => Value::Float4(f32::from_be_bytes(exact(bytes)?)),
         DataType::Float8 => Value::Float8(f64::from_be_bytes(exact(bytes)?)),
         DataType::Numeric(typmod) => {

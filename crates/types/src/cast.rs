@@ -59,6 +59,23 @@ pub fn cast_context(from: &DataType, to: &DataType) -> Option<CastContext> {
         (T::Numeric(_), T::Int2 | T::Int4 | T::Int8) => Assignment,
         (T::Bool, T::Int4) => Explicit,
         (T::Oid, T::Int4 | T::Int8) => Assignment,
+        // The object-identifier alias types are oids: binary-coercible both ways.
+        (T::Oid | T::Int2 | T::Int4 | T::Int8, T::Reg(_)) => Implicit,
+        (T::Reg(_), T::Oid) => Implicit,
+        (T::Reg(_), T::Int4 | T::Int8) => Assignment,
+        (T::Reg(crate::datatype::RegKind::Proc), T::Reg(crate::datatype::RegKind::Procedure))
+        | (T::Reg(crate::datatype::RegKind::Procedure), T::Reg(crate::datatype::RegKind::Proc)) => {
+            Implicit
+        }
+        (T::Text | T::Varchar(_), T::Reg(crate::datatype::RegKind::Class)) => Implicit,
+        (T::Char, T::Text) => Implicit,
+        (T::Char, T::Varchar(_) | T::Bpchar(_)) => Assignment,
+        (T::Text | T::Varchar(_) | T::Bpchar(_), T::Char) => Assignment,
+        (T::Char, T::Int4) | (T::Int4, T::Char) => Explicit,
+        (T::PgNodeTree, T::Text) => Implicit,
+        // int2vector and oidvector are binary-coercible to their array types.
+        (T::Int2Vector, T::Array(e)) if **e == T::Int2 => Implicit,
+        (T::OidVector, T::Array(e)) if **e == T::Oid => Implicit,
         (T::Text, T::Varchar(_) | T::Bpchar(_) | T::Name) => Implicit,
         (T::Varchar(_), T::Text | T::Bpchar(_) | T::Name) => Implicit,
         (T::Bpchar(_), T::Text | T::Varchar(_) | T::Name) => Implicit,
@@ -270,8 +287,8 @@ fn convert(value: Value, from: &DataType, to: &DataType, ctx: &FormatContext) ->
                 Value::Int4(v) => make_int(v.into(), to)?,
                 Value::Int8(v) => make_int(v, to)?,
                 // oid → int4 reinterprets the bits; oid → int8 keeps the unsigned value.
-                Value::Oid(v) if *to == T::Int8 => Value::Int8(i64::from(v)),
-                Value::Oid(v) => make_int(i64::from(v as i32), to)?,
+                Value::Oid(v) | Value::Reg(v, _) if *to == T::Int8 => Value::Int8(i64::from(v)),
+                Value::Oid(v) | Value::Reg(v, _) => make_int(i64::from(v as i32), to)?,
                 Value::Bool(b) => make_int(i64::from(b), to)?,
                 Value::Float4(f) => make_int(f64_to_int(f64::from(f), name, min, max)?, to)?,
                 Value::Float8(f) => make_int(f64_to_int(f, name, min, max)?, to)?,
@@ -285,8 +302,29 @@ fn convert(value: Value, from: &DataType, to: &DataType, ctx: &FormatContext) ->
                 _ => return Err(cannot_cast(from, to)),
             }
         }
+        T::Reg(_) => match value {
+            Value::Oid(v) | Value::Reg(v, _) => Value::Reg(v, None),
+            Value::Int2(v) => Value::Reg(i32::from(v) as u32, None),
+            Value::Int4(v) => Value::Reg(v as u32, None),
+            Value::Int8(v) => Value::Reg(
+                u32::try_from(v).map_err(|_| {
+                    SqlError::new(SqlState::NUMERIC_VALUE_OUT_OF_RANGE, "OID out of range")
+                })?,
+                None,
+            ),
+            _ => return Err(cannot_cast(from, to)),
+        },
+        T::Char => Value::Text(crate::text::parse_char(&to_text(&value, from, ctx))),
+        T::PgNodeTree => Value::Text(to_text(&value, from, ctx)),
+        T::Int2Vector | T::OidVector => match value {
+            Value::Array(mut a) => {
+                crate::text::make_vector(&mut a);
+                Value::Array(a)
+            }
+            _ => return Err(cannot_cast(from, to)),
+        },
         T::Oid => match value {
-            Value::Oid(v) => Value::Oid(v),
+            Value::Oid(v) | Value::Reg(v, _) => Value::Oid(v),
             Value::Int2(v) => Value::Oid(i32::from(v) as u32),
             Value::Int4(v) => Value::Oid(v as u32),
             Value::Int8(v) => Value::Oid(u32::try_from(v).map_err(|_| {

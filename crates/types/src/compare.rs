@@ -30,7 +30,12 @@ pub(crate) fn hash_integer<H: Hasher>(v: i64, state: &mut H) {
 fn rank(v: &Value) -> u8 {
     match v {
         Value::Bool(_) => 0,
-        Value::Int2(_) | Value::Int4(_) | Value::Int8(_) | Value::Oid(_) | Value::Numeric(_) => 1,
+        Value::Int2(_)
+        | Value::Int4(_)
+        | Value::Int8(_)
+        | Value::Oid(_)
+        | Value::Reg(..)
+        | Value::Numeric(_) => 1,
         Value::Float4(_) | Value::Float8(_) => 2,
         Value::Text(_) => 3,
         Value::Bytea(_) => 4,
@@ -52,7 +57,7 @@ fn int_of(v: &Value) -> Option<i64> {
         Value::Int2(x) => Some(i64::from(*x)),
         Value::Int4(x) => Some(i64::from(*x)),
         Value::Int8(x) => Some(*x),
-        Value::Oid(x) => Some(i64::from(*x)),
+        Value::Oid(x) | Value::Reg(x, _) => Some(i64::from(*x)),
         _ => None,
     }
 }
@@ -154,7 +159,7 @@ impl Eq for Value {}
 impl Hash for Value {
     fn hash<H: Hasher>(&self, state: &mut H) {
         match self {
-            Value::Int2(_) | Value::Int4(_) | Value::Int8(_) | Value::Oid(_) => {
+            Value::Int2(_) | Value::Int4(_) | Value::Int8(_) | Value::Oid(_) | Value::Reg(..) => {
                 hash_integer(int_of(self).unwrap_or(0), state)
             }
             Value::Numeric(n) => n.hash(state),

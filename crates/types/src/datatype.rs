@@ -37,10 +37,86 @@ pub enum DataType {
     Json,
     Jsonb,
     Oid,
+    /// The object-identifier alias types (`regclass`, `regtype`, ...): an oid that prints
+    /// and reads as the name of the object it identifies.
+    Reg(RegKind),
+    /// PostgreSQL's one-byte `"char"` (catalog codes such as `pg_class.relkind`).
+    Char,
+    /// `int2vector` / `oidvector`: zero-based vectors of int2 / oid printed space-separated
+    /// (`pg_index.indkey`, `pg_proc.proargtypes`); held as arrays with lower bound 0.
+    Int2Vector,
+    OidVector,
+    /// `pg_node_tree`: a stored expression (`pg_attrdef.adbin`); EmbedDB keeps its SQL text.
+    PgNodeTree,
     /// A one-dimensional or multi-dimensional array of the element type.
     Array(Box<DataType>),
     /// The type of an untyped literal or parameter until context decides it.
     Unknown,
+}
+
+/// Which catalog an object-identifier alias type names objects of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum RegKind {
+    Class,
+    Type,
+    Proc,
+    Procedure,
+    Namespace,
+    Role,
+    Oper,
+}
+
+impl RegKind {
+    pub const ALL: [RegKind; 7] = [
+        RegKind::Class,
+        RegKind::Type,
+        RegKind::Proc,
+        RegKind::Procedure,
+        RegKind::Namespace,
+        RegKind::Role,
+        RegKind::Oper,
+    ];
+
+    /// `pg_type.typname` of the alias type.
+    pub fn type_name(self) -> &'static str {
+        match self {
+            RegKind::Class => "regclass",
+            RegKind::Type => "regtype",
+            RegKind::Proc => "regproc",
+            RegKind::Procedure => "regprocedure",
+            RegKind::Namespace => "regnamespace",
+            RegKind::Role => "regrole",
+            RegKind::Oper => "regoper",
+        }
+    }
+
+    pub fn oid(self) -> u32 {
+        match self {
+            RegKind::Class => 2205,
+            RegKind::Type => 2206,
+            RegKind::Proc => 24,
+            RegKind::Procedure => 2202,
+            RegKind::Namespace => 4089,
+            RegKind::Role => 4096,
+            RegKind::Oper => 2203,
+        }
+    }
+
+    pub fn array_oid(self) -> u32 {
+        match self {
+            RegKind::Class => 2210,
+            RegKind::Type => 2211,
+            RegKind::Proc => 1008,
+            RegKind::Procedure => 2207,
+            RegKind::Namespace => 4090,
+            RegKind::Role => 4097,
+            RegKind::Oper => 2208,
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<RegKind> {
+        RegKind::ALL.into_iter().find(|k| k.type_name() == name)
+    }
 }
 
 /// PostgreSQL's type categories (`pg_type.typcategory`), which drive implicit coercion.
@@ -71,6 +147,11 @@ impl DataType {
             DataType::Int4 => 23,
             DataType::Text => 25,
             DataType::Oid => 26,
+            DataType::Reg(k) => k.oid(),
+            DataType::Char => 18,
+            DataType::Int2Vector => 22,
+            DataType::OidVector => 30,
+            DataType::PgNodeTree => 194,
             DataType::Json => 114,
             DataType::Float4 => 700,
             DataType::Float8 => 701,
@@ -104,6 +185,12 @@ impl DataType {
             DataType::Float4 => 1021,
             DataType::Float8 => 1022,
             DataType::Oid => 1028,
+            DataType::Reg(k) => k.array_oid(),
+            DataType::Char => 1002,
+            DataType::Int2Vector => 1006,
+            DataType::OidVector => 1013,
+            // pg_node_tree has no array type.
+            DataType::PgNodeTree => 0,
             DataType::Timestamp => 1115,
             DataType::Date => 1182,
             DataType::Time => 1183,
@@ -133,6 +220,10 @@ impl DataType {
                 23 => DataType::Int4,
                 25 => DataType::Text,
                 26 => DataType::Oid,
+                18 => DataType::Char,
+                22 => DataType::Int2Vector,
+                30 => DataType::OidVector,
+                194 => DataType::PgNodeTree,
                 114 => DataType::Json,
                 700 => DataType::Float4,
                 701 => DataType::Float8,
@@ -147,7 +238,7 @@ impl DataType {
                 1700 => DataType::Numeric(numeric_typmod_from_i32(typmod)),
                 2950 => DataType::Uuid,
                 3802 => DataType::Jsonb,
-                _ => return None,
+                other => DataType::Reg(RegKind::ALL.into_iter().find(|k| k.oid() == other)?),
             })
         };
         if let Some(t) = scalar(oid) {
@@ -175,7 +266,10 @@ impl DataType {
             2951 => DataType::Uuid,
             199 => DataType::Json,
             3807 => DataType::Jsonb,
-            _ => return None,
+            1002 => DataType::Char,
+            1006 => DataType::Int2Vector,
+            1013 => DataType::OidVector,
+            other => DataType::Reg(RegKind::ALL.into_iter().find(|k| k.array_oid() == other)?),
         };
         Some(DataType::Array(Box::new(elem)))
     }
@@ -198,7 +292,12 @@ impl DataType {
         match self {
             DataType::Bool => 1,
             DataType::Int2 => 2,
-            DataType::Int4 | DataType::Float4 | DataType::Date | DataType::Oid => 4,
+            DataType::Int4
+            | DataType::Float4
+            | DataType::Date
+            | DataType::Oid
+            | DataType::Reg(_) => 4,
+            DataType::Char => 1,
             DataType::Int8
             | DataType::Float8
             | DataType::Time
@@ -220,10 +319,17 @@ impl DataType {
             | DataType::Float4
             | DataType::Float8
             | DataType::Numeric(_)
-            | DataType::Oid => TypeCategory::Numeric,
-            DataType::Text | DataType::Varchar(_) | DataType::Bpchar(_) | DataType::Name => {
-                TypeCategory::String
-            }
+            | DataType::Oid
+            | DataType::Reg(_) => TypeCategory::Numeric,
+            // PostgreSQL files "char" and pg_node_tree under the internal category 'Z'; EmbedDB
+            // treats them as strings, which gives them the implicit casts to text they have.
+            DataType::Text
+            | DataType::Varchar(_)
+            | DataType::Bpchar(_)
+            | DataType::Name
+            | DataType::Char
+            | DataType::PgNodeTree => TypeCategory::String,
+            DataType::Int2Vector | DataType::OidVector => TypeCategory::Array,
             DataType::Date | DataType::Time | DataType::Timestamp | DataType::Timestamptz => {
                 TypeCategory::DateTime
             }
@@ -273,6 +379,11 @@ impl DataType {
             DataType::Json => "json",
             DataType::Jsonb => "jsonb",
             DataType::Oid => "oid",
+            DataType::Reg(k) => k.type_name(),
+            DataType::Char => "char",
+            DataType::Int2Vector => "int2vector",
+            DataType::OidVector => "oidvector",
+            DataType::PgNodeTree => "pg_node_tree",
             DataType::Unknown => "unknown",
             DataType::Array(elem) => return format!("_{}", elem.type_name()),
         };
@@ -296,6 +407,15 @@ impl DataType {
             DataType::Numeric(_) => DataType::Numeric(None),
             DataType::Array(elem) => DataType::Array(Box::new(elem.without_typmod())),
             other => other.clone(),
+        }
+    }
+
+    /// The element type of `int2vector` / `oidvector`.
+    pub fn vector_element(&self) -> Option<DataType> {
+        match self {
+            DataType::Int2Vector => Some(DataType::Int2),
+            DataType::OidVector => Some(DataType::Oid),
+            _ => None,
         }
     }
 
@@ -361,6 +481,11 @@ impl fmt::Display for DataType {
             DataType::Json => f.write_str("json"),
             DataType::Jsonb => f.write_str("jsonb"),
             DataType::Oid => f.write_str("oid"),
+            DataType::Reg(k) => f.write_str(k.type_name()),
+            DataType::Char => f.write_str("\"char\""),
+            DataType::Int2Vector => f.write_str("int2vector"),
+            DataType::OidVector => f.write_str("oidvector"),
+            DataType::PgNodeTree => f.write_str("pg_node_tree"),
             DataType::Array(elem) => write!(f, "{elem}[]"),
             DataType::Unknown => f.write_str("unknown"),
         }

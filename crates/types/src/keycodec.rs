@@ -165,7 +165,7 @@ fn put_payload(value: &Value, out: &mut Vec<u8>) {
         Value::Int2(v) => put_i64(i64::from(*v), out),
         Value::Int4(v) => put_i64(i64::from(*v), out),
         Value::Int8(v) => put_i64(*v, out),
-        Value::Oid(v) => put_i64(i64::from(*v), out),
+        Value::Oid(v) | Value::Reg(v, _) => put_i64(i64::from(*v), out),
         Value::Float4(v) => put_f64(f64::from(*v), out),
         Value::Float8(v) => put_f64(*v, out),
         Value::Numeric(n) => put_numeric(n, out),
@@ -391,6 +391,10 @@ impl Reader<'_, '_> {
             DataType::Oid => {
                 Value::Oid(u32::try_from(self.i64()?).map_err(|_| corrupt("oid out of range"))?)
             }
+            DataType::Reg(_) => Value::Reg(
+                u32::try_from(self.i64()?).map_err(|_| corrupt("oid out of range"))?,
+                None,
+            ),
             DataType::Float4 => Value::Float4(self.f64()? as f32),
             DataType::Float8 => Value::Float8(self.f64()?),
             DataType::Numeric(_) => Value::Numeric(self.numeric()?),
@@ -398,6 +402,8 @@ impl Reader<'_, '_> {
             | DataType::Varchar(_)
             | DataType::Bpchar(_)
             | DataType::Name
+            | DataType::Char
+            | DataType::PgNodeTree
             | DataType::Unknown => Value::Text(self.string()?),
             DataType::Json => Value::Json(self.string()?),
             DataType::Bytea => Value::Bytea(self.bytes()?),
@@ -415,6 +421,10 @@ impl Reader<'_, '_> {
                 let mut s = String::new();
                 j.write(&mut s);
                 Value::Jsonb(s)
+            }
+            DataType::Int2Vector | DataType::OidVector => {
+                let elem = ty.vector_element().unwrap_or(DataType::Int2);
+                self.payload(&DataType::Array(Box::new(elem)))?
             }
             DataType::Array(elem) => {
                 let mut elements = Vec::new();

@@ -35,7 +35,7 @@ pub use array::{Array, ArrayDim};
 pub use binary::{decode_binary, encode_binary};
 pub use cast::{CastContext, cast, cast_assignment, cast_context, cast_in_context};
 pub use context::{DateOrder, FormatContext};
-pub use datatype::{DataType, NumericTypmod, TypeCategory};
+pub use datatype::{DataType, NumericTypmod, RegKind, TypeCategory};
 pub use datetime::{Interval, TimeZone};
 pub use error::{Severity, SqlError, SqlResult, SqlState};
 pub use numeric::Numeric;

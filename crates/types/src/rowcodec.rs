@@ -152,7 +152,7 @@ pub fn encode_value(value: &Value, out: &mut Vec<u8>) {
         }
         Value::Json(s) => put_bytes(21, s.as_bytes(), out),
         Value::Jsonb(s) => put_bytes(22, s.as_bytes(), out),
-        Value::Oid(v) => {
+        Value::Oid(v) | Value::Reg(v, _) => {
             out.push(23);
             put_varint(u64::from(*v), out);
         }

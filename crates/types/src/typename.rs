@@ -101,13 +101,30 @@ pub fn type_from_name(base: &str, mods: &[i64]) -> SqlResult<DataType> {
         "jsonb" => no_mods(DataType::Jsonb)?,
         "oid" => no_mods(DataType::Oid)?,
         "unknown" => no_mods(DataType::Unknown)?,
-        _ => return Err(undefined(base)),
+        "\"char\"" => no_mods(DataType::Char)?,
+        "int2vector" => no_mods(DataType::Int2Vector)?,
+        "oidvector" => no_mods(DataType::OidVector)?,
+        "pg_node_tree" => no_mods(DataType::PgNodeTree)?,
+        other => match crate::datatype::RegKind::from_name(other) {
+            Some(kind) => no_mods(DataType::Reg(kind))?,
+            None => return Err(undefined(base)),
+        },
     })
 }
 
 /// Parses a full type name such as `character varying(10)[]` or `NUMERIC(10, 2)`.
 pub fn parse_type_name(input: &str) -> SqlResult<DataType> {
     let mut s = input.trim().to_ascii_lowercase();
+    // Built-in types live in pg_catalog, which is always searched.
+    if let Some(rest) = s.strip_prefix("pg_catalog.") {
+        s = rest.to_string();
+    }
+    // `_int4` is the array type's own name.
+    if let Some(elem) = s.strip_prefix('_') {
+        if !s.contains(['(', '[']) {
+            return Ok(DataType::Array(Box::new(parse_type_name(elem)?)));
+        }
+    }
     let mut array_dims = 0;
     loop {
         let t = s.trim_end();

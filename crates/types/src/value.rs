@@ -4,6 +4,8 @@
 //! Date and time values count from PostgreSQL's epoch, 2000-01-01, so that their binary wire
 //! format is a plain copy.
 
+use std::sync::Arc;
+
 use crate::array::Array;
 use crate::datatype::DataType;
 use crate::datetime::Interval;
@@ -38,6 +40,10 @@ pub enum Value {
     /// de-duplicated), so equal documents have equal text.
     Jsonb(String),
     Oid(u32),
+    /// A value of an object-identifier alias type (`regclass`, `regtype`, ...): the oid and,
+    /// when the catalog was consulted while making it, the name it prints as. Without a name
+    /// it prints as the number, as PostgreSQL prints an oid naming no object.
+    Reg(u32, Option<Arc<str>>),
     Array(Box<Array>),
 }
 
@@ -68,6 +74,8 @@ impl Value {
             Value::Json(_) => DataType::Json,
             Value::Jsonb(_) => DataType::Jsonb,
             Value::Oid(_) => DataType::Oid,
+            // The kind is not kept in the value; the expression's type carries it.
+            Value::Reg(..) => DataType::Oid,
             Value::Array(a) => DataType::Array(Box::new(a.element_type.clone())),
         })
     }
@@ -85,7 +93,7 @@ impl Value {
             Value::Int2(v) => Some(i64::from(*v)),
             Value::Int4(v) => Some(i64::from(*v)),
             Value::Int8(v) => Some(*v),
-            Value::Oid(v) => Some(i64::from(*v)),
+            Value::Oid(v) | Value::Reg(v, _) => Some(i64::from(*v)),
             _ => None,
         }
     }

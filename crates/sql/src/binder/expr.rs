@@ -455,7 +455,8 @@ impl Binder<'_> {
                 Ok(value)
             }
             AstExpr::Collate { expr: e, collation } => {
-                let name = collation.to_string().trim_matches('"').to_string();
+                let name = collation.to_string().replace('"', "");
+                let name = name.strip_prefix("pg_catalog.").unwrap_or(&name);
                 if name == "C" || name == "POSIX" || name == "default" {
                     self.bind_expr(e, cx)
                 } else {
@@ -625,6 +626,10 @@ impl Binder<'_> {
         if *target == DataType::Unknown {
             return Ok(expr);
         }
+        // regclass, regtype, ...: reading and printing names needs the catalog.
+        if crate::catalog_views::is_reg_coercion(&expr.ty, target) {
+            return crate::catalog_views::coerce_reg(self, expr, target);
+        }
         if expr.ty == DataType::Unknown {
             return self.coerce_unknown(expr, target, mode);
         }
@@ -768,6 +773,37 @@ impl Binder<'_> {
                     BinaryOperator::PGNotLikeMatch | BinaryOperator::PGNotILikeMatch
                 );
                 self.bind_like(left, right, None, ci, negated, cx)
+            }
+            // Regular-expression match operators (psql sends `OPERATOR(pg_catalog.~)`).
+            BinaryOperator::PGRegexMatch
+            | BinaryOperator::PGRegexIMatch
+            | BinaryOperator::PGRegexNotMatch
+            | BinaryOperator::PGRegexNotIMatch
+            | BinaryOperator::PGCustomBinaryOperator(_) => {
+                let func = match op {
+                    BinaryOperator::PGRegexMatch => "textregexeq",
+                    BinaryOperator::PGRegexIMatch => "texticregexeq",
+                    BinaryOperator::PGRegexNotMatch => "textregexne",
+                    BinaryOperator::PGRegexNotIMatch => "texticregexne",
+                    BinaryOperator::PGCustomBinaryOperator(parts) => {
+                        match parts.last().map(String::as_str) {
+                            Some("~") => "textregexeq",
+                            Some("~*") => "texticregexeq",
+                            Some("!~") => "textregexne",
+                            Some("!~*") => "texticregexne",
+                            _ => {
+                                let bop = binary_op(custom_operator(parts)?)?;
+                                let l = self.bind_expr(left, cx)?;
+                                let r = self.bind_expr(right, cx)?;
+                                return self.make_binary(bop, l, r);
+                            }
+                        }
+                    }
+                    _ => "textregexeq",
+                };
+                let l = self.bind_expr(left, cx)?;
+                let r = self.bind_expr(right, cx)?;
+                self.call_function(func, vec![l, r])
             }
             _ => {
                 let bop = binary_op(op)?;
@@ -1285,6 +1321,29 @@ pub(crate) fn number_literal(text: &str) -> SqlResult<Expr> {
     }
     let n = embeddb_types::numeric::Numeric::parse(text)?;
     Ok(Expr::literal(Value::Numeric(n), DataType::Numeric(None)))
+}
+
+/// `OPERATOR(pg_catalog.=)` and friends: the plain operator they name.
+fn custom_operator(parts: &[String]) -> SqlResult<&'static BinaryOperator> {
+    Ok(match parts.last().map(String::as_str) {
+        Some("=") => &BinaryOperator::Eq,
+        Some("<>") | Some("!=") => &BinaryOperator::NotEq,
+        Some("<") => &BinaryOperator::Lt,
+        Some("<=") => &BinaryOperator::LtEq,
+        Some(">") => &BinaryOperator::Gt,
+        Some(">=") => &BinaryOperator::GtEq,
+        Some("+") => &BinaryOperator::Plus,
+        Some("-") => &BinaryOperator::Minus,
+        Some("*") => &BinaryOperator::Multiply,
+        Some("/") => &BinaryOperator::Divide,
+        Some("||") => &BinaryOperator::StringConcat,
+        _ => {
+            return Err(SqlError::new(
+                SqlState::UNDEFINED_FUNCTION,
+                format!("operator does not exist: {}", parts.join(".")),
+            ));
+        }
+    })
 }
 
 pub(crate) fn binary_op(op: &BinaryOperator) -> SqlResult<BinaryOp> {

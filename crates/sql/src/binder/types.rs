@@ -165,7 +165,18 @@ pub fn data_type(ty: &ast::DataType) -> SqlResult<DataType> {
                 other => DataType::Array(Box::new(other)),
             }
         }
-        T::Custom(name, modifiers) => custom_type(&object_name_last(name), modifiers, ty)?,
+        T::Regclass => DataType::Reg(embeddb_types::RegKind::Class),
+        T::Custom(name, modifiers) => {
+            // `"char"` (quoted) is PostgreSQL's one-byte type; unquoted `char` is char(1).
+            let quoted_char = name.0.last().and_then(|p| p.as_ident()).is_some_and(|i| {
+                i.quote_style.is_some() && i.value == "char" && modifiers.is_empty()
+            });
+            if quoted_char {
+                DataType::Char
+            } else {
+                custom_type(&object_name_last(name), modifiers, ty)?
+            }
+        }
         other => {
             return Err(SqlError::new(
                 SqlState::UNDEFINED_OBJECT,
@@ -208,10 +219,31 @@ fn custom_type(
         }
         "decimal" | "numeric" => DataType::Numeric(None),
         _ => {
-            return Err(SqlError::new(
-                SqlState::UNDEFINED_OBJECT,
-                format!("type \"{}\" does not exist", full.to_string()),
-            ));
+            // Other spellings (`pg_catalog.text`, `varchar(10)`, `regtype`, `int2vector`)
+            // by PostgreSQL's type-name rules.
+            let mods: Option<Vec<i64>> = modifiers
+                .iter()
+                .map(|m| match m {
+                    ast::TypeModifier::Number(n, _) => n.parse::<i64>().ok(),
+                    _ => None,
+                })
+                .collect();
+            return match mods {
+                Some(mods) => embeddb_types::typename::type_from_name(&lower, &mods).map_err(|e| {
+                    if e.code == SqlState::UNDEFINED_OBJECT {
+                        SqlError::new(
+                            SqlState::UNDEFINED_OBJECT,
+                            format!("type \"{}\" does not exist", full.to_string()),
+                        )
+                    } else {
+                        e
+                    }
+                }),
+                None => Err(SqlError::new(
+                    SqlState::UNDEFINED_OBJECT,
+                    format!("type \"{}\" does not exist", full.to_string()),
+                )),
+            };
         }
     };
     if !modifiers.is_empty() {

@@ -50,6 +50,7 @@ fn comparable() -> Vec<T> {
         T::Uuid,
         T::Jsonb,
         T::Oid,
+        T::Char,
     ]
 }
 

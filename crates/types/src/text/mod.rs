@@ -33,7 +33,7 @@ pub fn format_text_into(value: &Value, ty: &DataType, ctx: &FormatContext, out: 
 
 /// Appends the text form of a value. The value's variant decides the format; `ty` only
 /// matters for variants shared by several types.
-pub fn write_text(value: &Value, _ty: &DataType, ctx: &FormatContext, out: &mut String) {
+pub fn write_text(value: &Value, ty: &DataType, ctx: &FormatContext, out: &mut String) {
     use std::fmt::Write;
     match value {
         Value::Null => {}
@@ -49,6 +49,23 @@ pub fn write_text(value: &Value, _ty: &DataType, ctx: &FormatContext, out: &mut 
         }
         Value::Oid(v) => {
             let _ = write!(out, "{v}");
+        }
+        Value::Reg(oid, name) => match name {
+            Some(n) => out.push_str(n),
+            // regclass_out and friends print "-" for InvalidOid.
+            None if *oid == 0 => out.push('-'),
+            None => {
+                let _ = write!(out, "{oid}");
+            }
+        },
+        Value::Array(a) if matches!(ty, DataType::Int2Vector | DataType::OidVector) => {
+            // int2vectorout / oidvectorout: elements separated by single spaces.
+            for (i, e) in a.elements.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                write_text(e, &a.element_type, ctx, out);
+            }
         }
         Value::Float4(v) => crate::float::format_f32(*v, ctx.extra_float_digits, out),
         Value::Float8(v) => crate::float::format_f64(*v, ctx.extra_float_digits, out),
@@ -80,6 +97,12 @@ pub fn parse_text(input: &str, ty: &DataType, ctx: &FormatContext) -> SqlResult<
         DataType::Int4 => Value::Int4(parse_int(input, "integer")? as i32),
         DataType::Int8 => Value::Int8(parse_int(input, "bigint")?),
         DataType::Oid => Value::Oid(parse_oid(input)?),
+        DataType::Reg(kind) => parse_reg(input, *kind)?,
+        DataType::Char => Value::Text(parse_char(input)),
+        DataType::PgNodeTree => Value::Text(input.to_string()),
+        DataType::Int2Vector | DataType::OidVector => {
+            Value::Array(Box::new(parse_vector(input, ty)?))
+        }
         DataType::Float4 => Value::Float4(crate::float::parse_f32(input)?),
         DataType::Float8 => Value::Float8(crate::float::parse_f64(input)?),
         DataType::Numeric(typmod) => {
@@ -104,6 +127,106 @@ pub fn parse_text(input: &str, ty: &DataType, ctx: &FormatContext) -> SqlResult<
         DataType::Jsonb => Value::Jsonb(crate::json::parse_jsonb_text(input)?),
         DataType::Array(elem) => Value::Array(Box::new(parse_array(input, elem, ctx)?)),
     })
+}
+
+/// `charin`: the first byte of the input (an empty input is the zero byte, which prints as
+/// an empty string). A multi-byte first character is kept whole rather than split.
+pub fn parse_char(input: &str) -> String {
+    input.chars().next().map(String::from).unwrap_or_default()
+}
+
+/// The `"char"` value of one byte as EmbedDB holds it (text; the zero byte is empty).
+pub fn char_from_byte(b: u8) -> String {
+    if b == 0 {
+        String::new()
+    } else {
+        char::from(b).to_string()
+    }
+}
+
+/// Gives a one-dimensional array the zero lower bound of `int2vector` / `oidvector`.
+pub fn make_vector(a: &mut crate::array::Array) {
+    for d in a.dims.iter_mut() {
+        d.lower_bound = 0;
+    }
+}
+
+/// `int2vectorin` / `oidvectorin`: numbers separated by whitespace.
+pub fn parse_vector(input: &str, ty: &DataType) -> SqlResult<crate::array::Array> {
+    let elem = ty.vector_element().unwrap_or(DataType::Int2);
+    let mut elements = Vec::new();
+    for part in input.split_ascii_whitespace() {
+        elements.push(match elem {
+            DataType::Oid => Value::Oid(parse_oid(part)?),
+            _ => Value::Int2(parse_int(part, "smallint")? as i16),
+        });
+    }
+    let mut a = crate::array::Array::from_elements(elem, elements);
+    make_vector(&mut a);
+    Ok(a)
+}
+
+/// The object-identifier alias types read without a catalog: a number (`'16384'::regclass`),
+/// `-` for InvalidOid, and for `regtype` / `regnamespace` the names of built-in types and
+/// schemas. Names of tables, functions and roles need the catalog: the binder resolves those
+/// before they reach here, so reaching here with one means no such object.
+pub fn parse_reg(input: &str, kind: crate::datatype::RegKind) -> SqlResult<Value> {
+    use crate::datatype::RegKind;
+    let s = input.trim();
+    if s == "-" {
+        return Ok(Value::Reg(0, None));
+    }
+    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(Value::Reg(parse_oid(s)?, None));
+    }
+    match kind {
+        RegKind::Type => {
+            let t = crate::typename::parse_type_name(s)?;
+            Ok(Value::Reg(
+                t.oid(),
+                Some(t.without_typmod().to_string().into()),
+            ))
+        }
+        RegKind::Namespace => match builtin_namespace_oid(s) {
+            Some(oid) => Ok(Value::Reg(oid, Some(s.into()))),
+            None => Err(SqlError::new(
+                SqlState::INVALID_SCHEMA_NAME,
+                format!("schema \"{s}\" does not exist"),
+            )),
+        },
+        RegKind::Class => Err(SqlError::new(
+            SqlState::UNDEFINED_TABLE,
+            format!("relation \"{s}\" does not exist"),
+        )),
+        RegKind::Role => Err(SqlError::new(
+            SqlState::UNDEFINED_OBJECT,
+            format!("role \"{s}\" does not exist"),
+        )),
+        RegKind::Proc | RegKind::Procedure => Err(SqlError::new(
+            SqlState::UNDEFINED_FUNCTION,
+            format!("function \"{s}\" does not exist"),
+        )),
+        RegKind::Oper => Err(SqlError::new(
+            SqlState::UNDEFINED_FUNCTION,
+            format!("operator does not exist: {s}"),
+        )),
+    }
+}
+
+/// Oids of the schemas every EmbedDB database has (`pg_namespace`).
+pub const PG_CATALOG_NAMESPACE: u32 = 11;
+pub const PUBLIC_NAMESPACE: u32 = 2200;
+/// PostgreSQL assigns information_schema an oid at initdb; this is the one PostgreSQL 15
+/// typically gets, fixed here so it is stable.
+pub const INFORMATION_SCHEMA_NAMESPACE: u32 = 13_207;
+
+pub fn builtin_namespace_oid(name: &str) -> Option<u32> {
+    match name {
+        "pg_catalog" => Some(PG_CATALOG_NAMESPACE),
+        "public" => Some(PUBLIC_NAMESPACE),
+        "information_schema" => Some(INFORMATION_SCHEMA_NAMESPACE),
+        _ => None,
+    }
 }
 
 /// `boolin`: `t`/`true`/`yes`/`on`/`1` and their negations, any unique prefix, any case,
