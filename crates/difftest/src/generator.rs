@@ -134,10 +134,17 @@ impl<'a> Gen<'a> {
         self.ctes.clear();
         self.subqueries_left = self.rng.range(0, 4) as u32;
         let mut with = Vec::new();
-        if self.rng.chance(0.12) {
+        let mut recursive = false;
+        if self.rng.chance(0.15) {
             for i in 0..self.rng.range(1, 2) {
-                let body = self.select(&[], None, 1, false);
                 let name = format!("w{i}");
+                if self.rng.chance(0.3) {
+                    with.push(self.recursive_cte(&name));
+                    self.ctes.push((name, vec![Ty::Int, Ty::Int]));
+                    recursive = true;
+                    continue;
+                }
+                let body = self.select(&[], None, 1, false);
                 with.push(format!("{name} AS ({})", body.sql));
                 self.ctes.push((name, body.types));
             }
@@ -146,12 +153,35 @@ impl<'a> Gen<'a> {
         let sql = if with.is_empty() {
             sel.sql
         } else {
-            format!("WITH {} {}", with.join(", "), sel.sql)
+            let keyword = if recursive { "WITH RECURSIVE" } else { "WITH" };
+            format!("{keyword} {} {}", with.join(", "), sel.sql)
         };
         Query {
             sql,
             order: sel.order,
         }
+    }
+
+    /// A recursive CTE `name(x0, x1)` of integers: either a counter or a walk over a table's
+    /// int columns as edges. UNION (not ALL) and finite domains guarantee termination.
+    fn recursive_cte(&mut self, name: &str) -> String {
+        if self.rng.chance(0.4) {
+            let limit = self.rng.range(0, 6);
+            let start = self.rng.range(-1, 2);
+            return format!(
+                "{name}(x0, x1) AS (SELECT {start}, 0 UNION ALL SELECT x0 + 1, x1 + x0 \
+                 FROM {name} WHERE x0 < {limit})"
+            );
+        }
+        let base = self.rng.pick(&self.schema.tables).name.clone();
+        let step = self.rng.pick(&self.schema.tables).name.clone();
+        let from = *self.rng.pick(&["id", "i1"]);
+        let to = *self.rng.pick(&["id", "i1"]);
+        let start = self.rng.range(0, 12);
+        format!(
+            "{name}(x0, x1) AS (SELECT b.{from}, b.{to} FROM {base} AS b WHERE b.{from} <= {start} \
+             UNION SELECT s.{from}, s.{to} FROM {step} AS s JOIN {name} AS r ON s.{from} = r.x1)"
+        )
     }
 
     fn alias(&mut self, prefix: &str) -> String {
@@ -520,6 +550,9 @@ impl<'a> Gen<'a> {
                 .collect();
             return (format!("({}) AS {alias}", sub.sql), cols);
         }
+        if self.rng.chance(0.06) {
+            return self.values_table();
+        }
         let table = self.rng.pick(&self.schema.tables);
         let alias = self.alias("a");
         let cols = table
@@ -534,6 +567,50 @@ impl<'a> Gen<'a> {
             })
             .collect();
         (format!("{} AS {alias}", table.name), cols)
+    }
+
+    /// `(VALUES ...) AS vN(x0, ...)`: the first row has no NULLs, so every column's type is
+    /// the generator's (a column of NULLs only would be text).
+    fn values_table(&mut self) -> (String, Vec<Col>) {
+        let types: Vec<Ty> = (0..self.rng.range(1, 3))
+            .map(|_| self.random_type())
+            .map(|t| if t == Ty::NumVar { Ty::Num } else { t })
+            .collect();
+        let mut rows = Vec::new();
+        for r in 0..self.rng.range(1, 4) {
+            let row: Vec<String> = types
+                .iter()
+                .map(|t| {
+                    if r > 0 && self.rng.chance(0.25) {
+                        "NULL".to_string()
+                    } else {
+                        literal(&mut self.rng, *t)
+                    }
+                })
+                .collect();
+            rows.push(format!("({})", row.join(", ")));
+        }
+        let alias = self.alias("v");
+        let names: Vec<String> = (0..types.len()).map(|i| format!("x{i}")).collect();
+        let cols = types
+            .iter()
+            .enumerate()
+            .map(|(i, ty)| Col {
+                expr: format!("{alias}.x{i}"),
+                name: String::new(),
+                ty: *ty,
+                base: false,
+                expression: false,
+            })
+            .collect();
+        (
+            format!(
+                "(VALUES {}) AS {alias}({})",
+                rows.join(", "),
+                names.join(", ")
+            ),
+            cols,
+        )
     }
 
     /// A column of type `ty` from `atoms`, if any.
@@ -581,7 +658,23 @@ impl<'a> Gen<'a> {
         }
         let d = ctx.deeper();
         // Constructs every type has.
-        match self.rng.range(0, 9) {
+        match self.rng.range(0, 10) {
+            9 => {
+                // The simple form: CASE operand WHEN value ...
+                let op_ty = *self.rng.pick(&[Ty::Int, Ty::Text, Ty::Num]);
+                let mut s = format!("CASE {}", self.expr(op_ty, d));
+                for _ in 0..self.rng.range(1, 2) {
+                    let w = literal(&mut self.rng, op_ty);
+                    let v = self.expr(ty, d);
+                    s.push_str(&format!(" WHEN {w} THEN {v}"));
+                }
+                if self.rng.chance(0.5) {
+                    let v = self.expr(ty, d);
+                    s.push_str(&format!(" ELSE {v}"));
+                }
+                s.push_str(" END");
+                return s;
+            }
             0 => {
                 let mut s = String::from("CASE");
                 for _ in 0..self.rng.range(1, 2) {
@@ -829,7 +922,14 @@ impl<'a> Gen<'a> {
                     let t = *self.rng.pick(&[Ty::Int, Ty::Text, Ty::Num, Ty::Bool]);
                     format!("count(DISTINCT {})", self.expr(t, inner))
                 }
-                3 => format!("sum({})", self.expr(Ty::Int, inner)),
+                3 => {
+                    let distinct = if self.rng.chance(0.25) {
+                        "DISTINCT "
+                    } else {
+                        ""
+                    };
+                    format!("sum({distinct}{})", self.expr(Ty::Int, inner))
+                }
                 _ => {
                     let f = if self.rng.chance(0.5) { "min" } else { "max" };
                     format!("{f}({})", self.expr(Ty::Big, inner))
@@ -1005,7 +1105,16 @@ impl<'a> Gen<'a> {
             sub_ok: false,
             ..ctx.deeper()
         };
-        match self.rng.range(0, 4) {
+        match self.rng.range(0, 5) {
+            4 => {
+                // A row compared with a two-column subquery.
+                let types = [Ty::Int, *self.rng.pick(&[Ty::Int, Ty::Text])];
+                let sub = self.select(&outer, Some(&types), 1, false);
+                let not = if self.rng.chance(0.4) { " NOT" } else { "" };
+                let a = self.expr(types[0], d);
+                let b = self.expr(types[1], d);
+                format!("(({a}, {b}){not} IN ({}))", sub.sql)
+            }
             0 => {
                 let sub = self.select(&outer, None, 1, false);
                 let not = if self.rng.chance(0.4) { "NOT " } else { "" };

@@ -53,6 +53,17 @@ pub const KNOWN_BUGS: &[KnownBug] = &[
                 && error_like(embed, "0A000", "correlated subqueries in grouped queries")
         },
     },
+    // sqlparser cannot read `op ANY/ALL ((SELECT ...) EXCEPT (SELECT ...))`.
+    KnownBug {
+        regress_file: "any_parenthesized_setop.slt",
+        matches: |sql, pg, embed| {
+            matches!(pg, Outcome::Rows(_))
+                && error_like(embed, "42601", "syntax error at or near")
+                && ["ANY ((SELECT", "ALL ((SELECT", "SOME ((SELECT"]
+                    .iter()
+                    .any(|p| sql.contains(p))
+        },
+    },
 ];
 
 /// The known bug a disagreement is recognised as, if any.

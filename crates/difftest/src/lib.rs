@@ -16,6 +16,7 @@ pub mod schema;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::io::Write as _;
 use std::time::{Duration, Instant};
 
 use crate::embed::Embed;
@@ -90,6 +91,10 @@ pub struct Summary {
 pub fn run(config: &Config, pg: &mut PgClient) -> Result<Summary, String> {
     let mut summary = Summary::default();
     let mut seeds = Rng::new(config.seed);
+    let mut trace = match std::env::var("EMBEDDB_DIFF_TRACE") {
+        Ok(path) => Some(std::fs::File::create(&path).map_err(|e| format!("{path}: {e}"))?),
+        Err(_) => None,
+    };
     for round in 0..config.rounds {
         let round_seed = seeds.fork();
         let mut round_rng = Rng::new(round_seed);
@@ -110,6 +115,12 @@ pub fn run(config: &Config, pg: &mut PgClient) -> Result<Summary, String> {
             summary.pg_time += pg_elapsed;
             if pg_elapsed > summary.slowest.0 {
                 summary.slowest = (pg_elapsed, q.sql.clone());
+            }
+            if let Some(trace) = &mut trace {
+                // Written before running, so the last line names a query that brought the
+                // process down.
+                let _ = writeln!(trace, "{};", q.sql);
+                let _ = trace.flush();
             }
             let started = Instant::now();
             let embed_outcome = embed.query(&q.sql);
@@ -135,7 +146,7 @@ pub fn run(config: &Config, pg: &mut PgClient) -> Result<Summary, String> {
                     embed: embed_outcome,
                     order: q.order,
                 });
-                if summary.disagreements.len() >= config.max_failures {
+                if summary.disagreements.len() >= config.max_failures || embed.is_dead() {
                     return Ok(summary);
                 }
             } else if matches!(pg_outcome, Outcome::Error { .. }) {

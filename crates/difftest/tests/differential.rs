@@ -5,7 +5,8 @@
 //! - Long: `EMBEDDB_LONG_TESTS=1`, many more queries from a fresh seed each run.
 //! - `EMBEDDB_DIFF_SEED=N` reproduces a run (the seed is printed on failure).
 //! - `EMBEDDB_DIFF_ROUNDS`, `EMBEDDB_DIFF_QUERIES` (per round), `EMBEDDB_DIFF_MAX_FAILURES`
-//!   override the run's size; `EMBEDDB_DIFF_OUT=file` writes every disagreement there.
+//!   override the run's size; `EMBEDDB_DIFF_OUT=file` writes every disagreement there;
+//!   `EMBEDDB_DIFF_TRACE=file` writes each query there before EmbedDB runs it.
 //! - `EMBEDDB_DIFF_PG=host:port` uses an existing PostgreSQL (user `postgres`) instead of
 //!   starting one; a database `embeddb_difftest` is created there if missing.
 

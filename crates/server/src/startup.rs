@@ -73,8 +73,19 @@ impl StartupHandler for Connection {
             .filter(|d| !d.is_empty())
             .unwrap_or(user);
         let mut session = self.shared.db.session(user, database);
-        for (name, value) in &startup.parameters {
-            if let Err(e) = session.apply_startup_parameter(name, value) {
+        // `options` carries command-line style settings (`-c name=value`, from PGOPTIONS).
+        let from_options = startup
+            .parameters
+            .get("options")
+            .map(|o| command_line_settings(o))
+            .unwrap_or_default();
+        let given = startup
+            .parameters
+            .iter()
+            .filter(|(name, _)| name.as_str() != "options")
+            .map(|(n, v)| (n.clone(), v.clone()));
+        for (name, value) in given.chain(from_options) {
+            if let Err(e) = session.apply_startup_parameter(&name, &value) {
                 if name.eq_ignore_ascii_case("client_encoding") {
                     // psql in a C locale asks for SQL_ASCII; the server speaks UTF8 only, says
                     // so in ParameterStatus, and libpq follows that.
@@ -123,5 +134,70 @@ impl StartupHandler for Connection {
             .await?;
         client.set_state(PgWireConnectionState::ReadyForQuery);
         Ok(())
+    }
+}
+
+/// The settings in a startup `options` string, as PostgreSQL reads them: `-c name=value`,
+/// `-cname=value` or `--name=value` (dashes in the name read as underscores); a backslash
+/// escapes the next character, so values may contain spaces.
+fn command_line_settings(options: &str) -> Vec<(String, String)> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut chars = options.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => word.extend(chars.next()),
+            c if c.is_whitespace() => {
+                if !word.is_empty() {
+                    words.push(std::mem::take(&mut word));
+                }
+            }
+            c => word.push(c),
+        }
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    let mut settings = Vec::new();
+    let mut words = words.into_iter();
+    while let Some(w) = words.next() {
+        let assignment = if w == "-c" {
+            words.next()
+        } else if let Some(rest) = w.strip_prefix("-c") {
+            Some(rest.to_string())
+        } else {
+            w.strip_prefix("--").map(|rest| rest.to_string())
+        };
+        if let Some((name, value)) = assignment.as_deref().and_then(|a| a.split_once('=')) {
+            settings.push((name.replace('-', "_"), value.to_string()));
+        }
+    }
+    settings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::command_line_settings;
+
+    #[test]
+    fn options_string_settings() {
+        let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+            v.iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect()
+        };
+        assert_eq!(
+            command_line_settings("-c search_path=foo  -cTimeZone=UTC --statement-timeout=5s"),
+            pairs(&[
+                ("search_path", "foo"),
+                ("TimeZone", "UTC"),
+                ("statement_timeout", "5s")
+            ])
+        );
+        assert_eq!(
+            command_line_settings(r"-c application_name=my\ app"),
+            pairs(&[("application_name", "my app")])
+        );
+        assert!(command_line_settings("").is_empty());
     }
 }

@@ -4,7 +4,7 @@
 //!   for the same schema and role (`describe.out`, `describe.err`);
 //! * `\l` and `\conninfo`, whose PostgreSQL output lists other databases and ports;
 //! * SQLAlchemy's PostgreSQL inspector and psycopg 3's TypeInfo.fetch
-//!   (`tests/introspection/inspect.py`, expectations recorded from PostgreSQL 15);
+//!   (`tests/introspection/sqlalchemy_inspect.py`, expectations recorded from PostgreSQL 15);
 //! * pgjdbc's DatabaseMetaData.getTables / getColumns (`tests/introspection/Metadata.java`).
 
 mod common;
@@ -194,14 +194,14 @@ fn sqlalchemy_inspector_and_psycopg_type_info() {
     };
     let server = TestServer::start();
     let output = Command::new(python)
-        .arg(dir().join("inspect.py"))
+        .arg(dir().join("sqlalchemy_inspect.py"))
         .arg(server.port.to_string())
         .arg(dir().join("schema.sql"))
         .output()
-        .expect("run inspect.py");
+        .expect("run sqlalchemy_inspect.py");
     assert!(
         output.status.success(),
-        "inspect.py failed:\n{}\n{}\n--- server log ---\n{}",
+        "sqlalchemy_inspect.py failed:\n{}\n{}\n--- server log ---\n{}",
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr),
         server.log_text()

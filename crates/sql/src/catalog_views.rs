@@ -185,10 +185,10 @@ impl Rows {
 
     /// Sets a column of the current row to an expression evaluated when the statement runs.
     pub fn set_expr(&mut self, column: &str, expr: Expr) -> &mut Self {
-        if let Some(&i) = self.index.get(column) {
-            if let Some(row) = self.rows.last_mut() {
-                row[i] = expr;
-            }
+        if let Some(&i) = self.index.get(column)
+            && let Some(row) = self.rows.last_mut()
+        {
+            row[i] = expr;
         }
         self
     }

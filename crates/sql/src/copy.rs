@@ -242,10 +242,10 @@ impl CopyIn {
             }
         }
         for (position, default) in self.defaults.iter().enumerate() {
-            if !given[position] {
-                if let Some(e) = default {
-                    row[position] = e.eval(&[], &self.ctx)?;
-                }
+            if !given[position]
+                && let Some(e) = default
+            {
+                row[position] = e.eval(&[], &self.ctx)?;
             }
         }
         crate::exec::dml::check_row(&self.table, &self.checks, &row, &self.ctx)?;
@@ -666,13 +666,13 @@ impl Session {
 
     /// CopyFail: the client abandoned the COPY.
     pub fn copy_fail(&mut self, message: &str) -> SqlError {
-        if let Some(mut copy) = self.copy.take() {
-            if let Some((txn, autocommit)) = copy.txn.take() {
-                if autocommit {
-                    txn.rollback();
-                } else {
-                    self.restore_block(txn, true);
-                }
+        if let Some(mut copy) = self.copy.take()
+            && let Some((txn, autocommit)) = copy.txn.take()
+        {
+            if autocommit {
+                txn.rollback();
+            } else {
+                self.restore_block(txn, true);
             }
         }
         SqlError::new(

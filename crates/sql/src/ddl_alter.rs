@@ -124,8 +124,9 @@ fn apply(
         } => {
             for c in column_names {
                 let cname = normalize_ident(c);
-                let Ok(position) = column_position(table, &cname) else {
-                    if *if_exists {
+                let position = match column_position(table, &cname) {
+                    Ok(position) => position,
+                    Err(_) if *if_exists => {
                         session.notice(Notice::notice(
                             SqlState::UNDEFINED_COLUMN,
                             format!(
@@ -135,7 +136,7 @@ fn apply(
                         ));
                         continue;
                     }
-                    return Err(column_position(table, &cname).unwrap_err());
+                    Err(e) => return Err(e),
                 };
                 let attnum = table.columns[position].attnum;
                 if table.primary_key.contains(&attnum) {

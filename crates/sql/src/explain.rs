@@ -186,7 +186,11 @@ fn write_expr(e: &Expr, input: &[Field], f: &mut fmt::Formatter<'_>) -> fmt::Res
         ExprKind::Quantified(q) => write!(
             f,
             "({} {} {} (SubPlan))",
-            sub(&q.left, input),
+            q.left
+                .iter()
+                .map(|l| sub(l, input).to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
             q.op.symbol(),
             if q.all { "ALL" } else { "ANY" }
         ),

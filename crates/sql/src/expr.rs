@@ -45,9 +45,13 @@ pub struct Subquery {
 /// `x op ANY (subquery)` / `x op ALL (subquery)` / `x IN (subquery)`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct QuantifiedSubquery {
-    pub left: Expr,
+    /// One expression per subquery column: `x IN (SELECT ...)` has one, `(a, b) IN (SELECT
+    /// x, y ...)` two, compared pairwise as rows (`=` needs every pair equal, `<>` any pair
+    /// different).
+    pub left: Vec<Expr>,
     pub op: BinaryOp,
-    pub sig: OperatorSig,
+    /// The operator's signature for each pair.
+    pub sigs: Vec<OperatorSig>,
     pub all: bool,
     pub plan: Arc<LogicalPlan>,
     pub correlated: bool,
@@ -258,7 +262,11 @@ impl Expr {
                 f(array);
                 f(index);
             }
-            ExprKind::Quantified(q) => f(&q.left),
+            ExprKind::Quantified(q) => {
+                for l in &q.left {
+                    f(l);
+                }
+            }
             ExprKind::QuantifiedArray { left, array, .. } => {
                 f(left);
                 f(array);
@@ -401,7 +409,7 @@ impl Expr {
                 index: Box::new(f(*index)?),
             },
             ExprKind::Quantified(mut q) => {
-                q.left = f(q.left)?;
+                q.left = map_all(std::mem::take(&mut q.left), f)?;
                 ExprKind::Quantified(q)
             }
             ExprKind::QuantifiedArray {

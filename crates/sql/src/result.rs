@@ -139,6 +139,7 @@ pub struct Notice {
 }
 
 impl Notice {
+    #[allow(clippy::self_named_constructors)]
     pub fn notice(code: SqlState, message: impl Into<String>) -> Self {
         Notice {
             severity: "NOTICE",

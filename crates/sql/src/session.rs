@@ -120,11 +120,14 @@ pub(crate) enum BoundStatement {
     Delete(crate::plan::DeletePlan),
 }
 
+/// (catalog it was bound against, settings generation, the bound statement).
+type CachedPlan = (Arc<Catalog>, u64, Arc<BoundStatement>);
+
 /// A prepared statement's plan, valid for one catalog version and one settings generation
 /// (literals are read with the session's settings, e.g. TimeZone, when bound).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct PlanCache {
-    slot: Arc<Mutex<Option<(Arc<Catalog>, u64, Arc<BoundStatement>)>>>,
+    slot: Arc<Mutex<Option<CachedPlan>>>,
 }
 
 impl PlanCache {
@@ -290,10 +293,10 @@ impl Session {
     }
 
     fn sync_cursor_failure(&mut self) {
-        if self.block_failed_by_cursor.swap(false, Ordering::SeqCst) {
-            if let TxnState::Block { failed, .. } = &mut self.state {
-                *failed = true;
-            }
+        if self.block_failed_by_cursor.swap(false, Ordering::SeqCst)
+            && let TxnState::Block { failed, .. } = &mut self.state
+        {
+            *failed = true;
         }
     }
 

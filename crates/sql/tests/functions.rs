@@ -1319,6 +1319,38 @@ fn json() {
             "SELECT jsonb_insert('{\"a\":1}', '{a}', '2')",
             "!22023 cannot replace existing key",
         ),
+        (
+            "SELECT json_object('{}'::text[]), json_object('{{a,1},{b,NULL}}'), jsonb_object('{b,1,a,NULL}'), json_object('{a,b}', '{1,NULL}'), jsonb_object('{a,b}'::text[], '{1,2}'::text[])",
+            "{}|{\"a\" : \"1\", \"b\" : null}|{\"a\": null, \"b\": \"1\"}|{\"a\" : \"1\", \"b\" : null}|{\"a\": \"1\", \"b\": \"2\"}",
+        ),
+        (
+            "SELECT json_object('{a}')",
+            "!2202E array must have even number of elements",
+        ),
+        (
+            "SELECT json_object('{{a,1,2}}')",
+            "!2202E array must have two columns",
+        ),
+        (
+            "SELECT json_object(ARRAY[NULL, 'a'])",
+            "!22004 null value not allowed for object key",
+        ),
+        (
+            "SELECT json_object('{a,b}', '{1}')",
+            "!2202E mismatched array dimensions",
+        ),
+        (
+            "SELECT json_object('{{{a}}}')",
+            "!2202E wrong number of array subscripts",
+        ),
+        (
+            "SELECT array_to_json('{}'::int[]), array_to_json(ARRAY[[1,2],[3,4]]), array_to_json(ARRAY['x', NULL])",
+            "[]|[[1,2],[3,4]]|[\"x\",null]",
+        ),
+        (
+            "SELECT array_to_json(ARRAY[1,2]), array_to_json('{{a,b}}'::text[]), json_object('{a,1,b,2}'), jsonb_object('{a,1,b,2}'), json_object('{a,b}', '{1,2}')",
+            "[1,2]|[[\"a\",\"b\"]]|{\"a\" : \"1\", \"b\" : \"2\"}|{\"a\": \"1\", \"b\": \"2\"}|{\"a\" : \"1\", \"b\" : \"2\"}",
+        ),
     ]);
 }
 

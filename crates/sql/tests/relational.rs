@@ -1,5 +1,7 @@
 //! Joins, subqueries, CTEs, set operations, window functions and indexes through a session.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::{TestDb, error_code, rows, run, value};

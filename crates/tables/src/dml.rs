@@ -268,6 +268,7 @@ impl Transaction {
 
     /// Replaces a locked row. Index entries that change move; a changed primary key moves the
     /// row. Unique violations are raised (23505).
+    #[allow(clippy::too_many_arguments)]
     pub fn update_row(
         &mut self,
         table: &TableDef,

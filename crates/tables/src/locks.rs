@@ -130,10 +130,10 @@ impl WaitGraph {
             if t == target {
                 return true;
             }
-            if seen.insert(t) {
-                if let Some(next) = self.waits_for.get(&t) {
-                    stack.extend(next.iter().copied());
-                }
+            if seen.insert(t)
+                && let Some(next) = self.waits_for.get(&t)
+            {
+                stack.extend(next.iter().copied());
             }
         }
         false

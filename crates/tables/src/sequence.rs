@@ -91,9 +91,9 @@ impl Sequences {
     /// PostgreSQL's `nextval`.
     pub fn nextval(&self, def: &SequenceDef) -> SqlResult<i64> {
         let mut states = self.states.lock();
-        if !states.contains_key(&def.oid) {
+        if let std::collections::hash_map::Entry::Vacant(e) = states.entry(def.oid) {
             let state = self.load(def)?;
-            states.insert(def.oid, state);
+            e.insert(state);
         }
         let Some(state) = states.get_mut(&def.oid) else {
             return Err(SqlError::internal("sequence state vanished"));

@@ -461,10 +461,10 @@ impl Transaction {
             .truncate(savepoint.dropped_sequences_len);
         // Keyspaces created since the savepoint hold nothing anyone will see.
         for name in self.created_keyspaces.split_off(created_len) {
-            if let Some(id) = self.store.engine.keyspace_id(&name) {
-                if let Err(e) = self.store.engine.drop_keyspace(id) {
-                    tracing::warn!(keyspace = %name, error = %e, "could not drop keyspace");
-                }
+            if let Some(id) = self.store.engine.keyspace_id(&name)
+                && let Err(e) = self.store.engine.drop_keyspace(id)
+            {
+                tracing::warn!(keyspace = %name, error = %e, "could not drop keyspace");
             }
         }
         Ok(())

@@ -137,14 +137,12 @@ impl WriteBuffer {
         };
         if let (Bound::Included(l) | Bound::Excluded(l), Bound::Included(u) | Bound::Excluded(u)) =
             (lower, upper)
-        {
-            if l > u
+            && (l > u
                 || (l == u
                     && !(matches!(lower, Bound::Included(_))
-                        && matches!(upper, Bound::Included(_))))
-            {
-                return Vec::new();
-            }
+                        && matches!(upper, Bound::Included(_)))))
+        {
+            return Vec::new();
         }
         let range = entries.range::<[u8], _>((lower, upper));
         let visible = |(key, versions): (&Vec<u8>, &Versions)| {

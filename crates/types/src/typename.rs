@@ -120,10 +120,10 @@ pub fn parse_type_name(input: &str) -> SqlResult<DataType> {
         s = rest.to_string();
     }
     // `_int4` is the array type's own name.
-    if let Some(elem) = s.strip_prefix('_') {
-        if !s.contains(['(', '[']) {
-            return Ok(DataType::Array(Box::new(parse_type_name(elem)?)));
-        }
+    if let Some(elem) = s.strip_prefix('_')
+        && !s.contains(['(', '['])
+    {
+        return Ok(DataType::Array(Box::new(parse_type_name(elem)?)));
     }
     let mut array_dims = 0;
     loop {

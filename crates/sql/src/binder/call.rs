@@ -9,7 +9,7 @@ use embeddb_types::{DataType, SqlError, SqlResult, SqlState};
 
 use super::Binder;
 use super::expr::{Coercion, ExprContext};
-use crate::expr::{Expr, ExprKind};
+use crate::expr::{Expr, ExprKind, SubqueryKind};
 use crate::functions::aggregate::{self, AggregateFunction};
 use crate::plan::{
     AggregateCall, FrameBound, FrameUnits, SortKey, WindowCall, WindowFrame, WindowFunctionKind,
@@ -70,6 +70,30 @@ fn call_args(func: &ast::Function) -> SqlResult<CallArgs<'_>> {
 }
 
 impl Binder<'_> {
+    /// `ARRAY(SELECT x ...)`: the one column's values, in the subquery's order, as an array
+    /// (an empty array when it returns no rows).
+    fn bind_array_subquery(
+        &mut self,
+        query: &ast::Query,
+        cx: &mut ExprContext<'_>,
+    ) -> SqlResult<Expr> {
+        let sub = self.bind_subquery_with_scope(query, SubqueryKind::Array, cx.scope)?;
+        let schema = sub.plan.schema();
+        if schema.len() != 1 {
+            return Err(SqlError::new(
+                SqlState::SYNTAX_ERROR,
+                "subquery must return only one column",
+            ));
+        }
+        let element = schema[0].ty.clone();
+        let data_type = match element {
+            DataType::Array(_) => element,
+            DataType::Unknown => DataType::Array(Box::new(DataType::Text)),
+            other => DataType::Array(Box::new(other)),
+        };
+        Ok(Expr::new(ExprKind::Subquery(Box::new(sub)), data_type))
+    }
+
     pub(crate) fn bind_function(
         &mut self,
         func: &ast::Function,
@@ -86,6 +110,15 @@ impl Binder<'_> {
                 ));
             }
         };
+        if let FunctionArguments::Subquery(query) = &func.args {
+            if name == "array" {
+                return self.bind_array_subquery(query, cx);
+            }
+            return Err(SqlError::new(
+                SqlState::SYNTAX_ERROR,
+                format!("syntax error: {name}(SELECT ...) is not a function call"),
+            ));
+        }
         let args = call_args(func)?;
         if !func.within_group.is_empty() {
             return Err(SqlError::not_supported("WITHIN GROUP is not supported yet"));

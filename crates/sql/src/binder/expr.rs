@@ -126,7 +126,7 @@ impl Binder<'_> {
 
     fn bind_expr_inner(&mut self, expr: &AstExpr, cx: &mut ExprContext<'_>) -> SqlResult<Expr> {
         match expr {
-            AstExpr::Identifier(ident) => self.bind_column(&[ident.clone()], cx.scope),
+            AstExpr::Identifier(ident) => self.bind_column(std::slice::from_ref(ident), cx.scope),
             AstExpr::CompoundIdentifier(parts) => self.bind_column(parts, cx.scope),
             AstExpr::Value(v) => self.bind_value(&v.value, v.span),
             AstExpr::Nested(inner) => self.bind_expr(inner, cx),
@@ -191,6 +191,49 @@ impl Binder<'_> {
                     },
                     DataType::Bool,
                 ))
+            }
+            AstExpr::IsDistinctFrom(l, r) | AstExpr::IsNotDistinctFrom(l, r)
+                if matches!(
+                    (l.as_ref(), r.as_ref()),
+                    (AstExpr::Tuple(_), AstExpr::Tuple(_))
+                ) =>
+            {
+                let (AstExpr::Tuple(ls), AstExpr::Tuple(rs)) = (l.as_ref(), r.as_ref()) else {
+                    return Err(SqlError::internal("row expected"));
+                };
+                if ls.len() != rs.len() {
+                    return Err(SqlError::new(
+                        SqlState::SYNTAX_ERROR,
+                        "unequal number of entries in row expressions",
+                    ));
+                }
+                let negated = matches!(expr, AstExpr::IsNotDistinctFrom(..));
+                let mut result: Option<Expr> = None;
+                for (le, re) in ls.iter().zip(rs) {
+                    let (left, right, sig) = self.bind_comparison(BinaryOp::Eq, le, re, cx)?;
+                    let distinct = Expr::new(
+                        ExprKind::IsDistinctFrom {
+                            left: Box::new(left),
+                            right: Box::new(right),
+                            sig,
+                            negated: false,
+                        },
+                        DataType::Bool,
+                    );
+                    result = Some(match result {
+                        None => distinct,
+                        Some(acc) => Expr::new(
+                            ExprKind::Or(Box::new(acc), Box::new(distinct)),
+                            DataType::Bool,
+                        ),
+                    });
+                }
+                let result = result.unwrap_or_else(|| Expr::boolean(false));
+                Ok(if negated {
+                    Expr::new(ExprKind::Not(Box::new(result)), DataType::Bool)
+                } else {
+                    result
+                })
             }
             AstExpr::IsDistinctFrom(l, r) | AstExpr::IsNotDistinctFrom(l, r) => {
                 let (left, right, sig) = self.bind_comparison(BinaryOp::Eq, l, r, cx)?;
@@ -350,10 +393,10 @@ impl Binder<'_> {
                 let mut args = vec![self.bind_expr(e, cx)?];
                 if let Some(what) = trim_what {
                     args.push(self.bind_expr(what, cx)?);
-                } else if let Some(chars) = trim_characters {
-                    if let Some(first) = chars.first() {
-                        args.push(self.bind_expr(first, cx)?);
-                    }
+                } else if let Some(chars) = trim_characters
+                    && let Some(first) = chars.first()
+                {
+                    args.push(self.bind_expr(first, cx)?);
                 }
                 self.call_function(func, args)
             }
@@ -485,7 +528,12 @@ impl Binder<'_> {
         let (qualifier, column) = match names.as_slice() {
             [c] => (None, c.as_str()),
             [q, c] => (Some(q.as_str()), c.as_str()),
-            [s, q, c] if s == "public" => (Some(q.as_str()), c.as_str()),
+            // schema.table.column: the scope knows tables by name, and a table's name is
+            // unique across the schemas a query can see (public, pg_catalog,
+            // information_schema), so the schema only has to be one of those.
+            [s, q, c] if matches!(s.as_str(), "public" | "pg_catalog" | "information_schema") => {
+                (Some(q.as_str()), c.as_str())
+            }
             _ => {
                 return Err(self.error_at(
                     SqlState::SYNTAX_ERROR,
@@ -511,6 +559,19 @@ impl Binder<'_> {
                 }
                 let ty = outer.columns[index].ty.clone();
                 return Ok(Expr::new(ExprKind::OuterColumn { depth, index }, ty));
+            }
+        }
+        // SQL's parenthesis-less functions, when no column has the name.
+        if qualifier.is_none() && parts.len() == 1 && parts[0].quote_style.is_none() {
+            let keyword_function = match column {
+                "current_schema" => Some("current_schema"),
+                "current_catalog" => Some("current_catalog"),
+                "current_role" => Some("current_role"),
+                "localtime" => Some("localtime"),
+                _ => None,
+            };
+            if let Some(f) = keyword_function {
+                return self.call_function(f, Vec::new());
             }
         }
         let in_any_scope = |q: &str| {
@@ -684,10 +745,10 @@ impl Binder<'_> {
             }
             ExprKind::Param(i) => {
                 let base = target.without_typmod();
-                if let Some(slot) = self.params.get_mut(i) {
-                    if *slot == DataType::Unknown {
-                        *slot = base.clone();
-                    }
+                if let Some(slot) = self.params.get_mut(i)
+                    && *slot == DataType::Unknown
+                {
+                    *slot = base.clone();
                 }
                 let param_ty = self.params.get(i).cloned().unwrap_or(base);
                 let param = Expr::new(ExprKind::Param(i), param_ty);
@@ -805,12 +866,160 @@ impl Binder<'_> {
                 let r = self.bind_expr(right, cx)?;
                 self.call_function(func, vec![l, r])
             }
+            BinaryOperator::Arrow
+            | BinaryOperator::LongArrow
+            | BinaryOperator::HashArrow
+            | BinaryOperator::HashLongArrow
+            | BinaryOperator::AtArrow
+            | BinaryOperator::ArrowAt
+            | BinaryOperator::Question
+            | BinaryOperator::QuestionPipe
+            | BinaryOperator::QuestionAnd
+            | BinaryOperator::PGOverlap => {
+                let l = self.bind_expr(left, cx)?;
+                let r = self.bind_expr(right, cx)?;
+                self.bind_container_operator(op, l, r)
+            }
             _ => {
+                // Row comparisons: `(a, b) = (c, d)`, `(a, b) < (c, d)`.
+                if let (AstExpr::Tuple(ls), AstExpr::Tuple(rs)) = (left, right) {
+                    return self.bind_row_comparison(op, ls, rs, cx);
+                }
                 let bop = binary_op(op)?;
                 let l = self.bind_expr(left, cx)?;
                 let r = self.bind_expr(right, cx)?;
                 self.make_binary(bop, l, r)
             }
+        }
+    }
+
+    /// JSON and array operators, which PostgreSQL implements as functions:
+    /// `->`, `->>`, `#>`, `#>>`, `@>`, `<@`, `?`, `?|`, `?&`, `&&`.
+    fn bind_container_operator(
+        &mut self,
+        op: &BinaryOperator,
+        l: Expr,
+        r: Expr,
+    ) -> SqlResult<Expr> {
+        let json = matches!(l.ty, DataType::Json);
+        let prefix = if json { "json" } else { "jsonb" };
+        let is_array = matches!(l.ty, DataType::Array(_));
+        let right_is_int = r.ty.is_integer();
+        let func: String = match op {
+            BinaryOperator::Arrow if right_is_int => format!("{prefix}_array_element"),
+            BinaryOperator::Arrow => format!("{prefix}_object_field"),
+            BinaryOperator::LongArrow if right_is_int => format!("{prefix}_array_element_text"),
+            BinaryOperator::LongArrow => format!("{prefix}_object_field_text"),
+            BinaryOperator::HashArrow => format!("{prefix}_extract_path"),
+            BinaryOperator::HashLongArrow => format!("{prefix}_extract_path_text"),
+            BinaryOperator::AtArrow if is_array => "arraycontains".into(),
+            BinaryOperator::ArrowAt if is_array => "arraycontained".into(),
+            BinaryOperator::PGOverlap => "arrayoverlap".into(),
+            BinaryOperator::AtArrow => "jsonb_contains".into(),
+            BinaryOperator::ArrowAt => "jsonb_contained".into(),
+            BinaryOperator::Question => "jsonb_exists".into(),
+            BinaryOperator::QuestionPipe => "jsonb_exists_any".into(),
+            BinaryOperator::QuestionAnd => "jsonb_exists_all".into(),
+            other => {
+                return Err(SqlError::new(
+                    SqlState::UNDEFINED_FUNCTION,
+                    format!("operator does not exist: {} {other} {}", l.ty, r.ty),
+                ));
+            }
+        };
+        let operator_name = op.to_string();
+        let (lt, rt) = (l.ty.clone(), r.ty.clone());
+        // `#>` takes a text[] path; an untyped '{a,b}' literal becomes one.
+        let r = if matches!(
+            op,
+            BinaryOperator::HashArrow | BinaryOperator::HashLongArrow
+        ) && r.ty == DataType::Unknown
+        {
+            self.coerce(
+                r,
+                &DataType::Array(Box::new(DataType::Text)),
+                Coercion::Implicit,
+            )?
+        } else {
+            r
+        };
+        self.call_function(&func, vec![l, r]).map_err(|e| {
+            if e.code == SqlState::UNDEFINED_FUNCTION {
+                SqlError::new(
+                    SqlState::UNDEFINED_FUNCTION,
+                    format!("operator does not exist: {lt} {operator_name} {rt}"),
+                )
+                .with_hint(
+                    "No operator matches the given name and argument types. You might need to add explicit type casts.",
+                )
+            } else {
+                e
+            }
+        })
+    }
+
+    /// `(a1, a2) op (b1, b2)`: pairwise, as PostgreSQL compares rows — equality is every pair
+    /// equal, inequality any pair different, and ordering is decided by the first pair that
+    /// differs (NULL if a pair before it is NULL).
+    fn bind_row_comparison(
+        &mut self,
+        op: &BinaryOperator,
+        ls: &[AstExpr],
+        rs: &[AstExpr],
+        cx: &mut ExprContext<'_>,
+    ) -> SqlResult<Expr> {
+        if ls.len() != rs.len() {
+            return Err(SqlError::new(
+                SqlState::SYNTAX_ERROR,
+                "unequal number of entries in row expressions",
+            ));
+        }
+        let bop = binary_op(op)?;
+        let mut pairs = Vec::with_capacity(ls.len());
+        for (l, r) in ls.iter().zip(rs) {
+            let l = self.bind_expr(l, cx)?;
+            let r = self.bind_expr(r, cx)?;
+            pairs.push((l, r));
+        }
+        let and =
+            |a: Expr, b: Expr| Expr::new(ExprKind::And(Box::new(a), Box::new(b)), DataType::Bool);
+        let or =
+            |a: Expr, b: Expr| Expr::new(ExprKind::Or(Box::new(a), Box::new(b)), DataType::Bool);
+        match bop {
+            BinaryOp::Eq | BinaryOp::NotEq => {
+                let mut result: Option<Expr> = None;
+                for (l, r) in pairs {
+                    let c = self.make_binary(bop, l, r)?;
+                    result = Some(match result {
+                        None => c,
+                        Some(acc) if bop == BinaryOp::Eq => and(acc, c),
+                        Some(acc) => or(acc, c),
+                    });
+                }
+                result.ok_or_else(|| SqlError::syntax("syntax error at or near \")\""))
+            }
+            BinaryOp::Lt | BinaryOp::LtEq | BinaryOp::Gt | BinaryOp::GtEq => {
+                // Built from the last pair backwards: last uses the operator itself, earlier
+                // pairs use its strict form or equality.
+                let strict = match bop {
+                    BinaryOp::LtEq => BinaryOp::Lt,
+                    BinaryOp::GtEq => BinaryOp::Gt,
+                    other => other,
+                };
+                let mut result: Option<Expr> = None;
+                for (l, r) in pairs.into_iter().rev() {
+                    result = Some(match result {
+                        None => self.make_binary(bop, l, r)?,
+                        Some(rest) => {
+                            let first = self.make_binary(strict, l.clone(), r.clone())?;
+                            let equal = self.make_binary(BinaryOp::Eq, l, r)?;
+                            or(first, and(equal, rest))
+                        }
+                    });
+                }
+                result.ok_or_else(|| SqlError::syntax("syntax error at or near \")\""))
+            }
+            _ => Err(SqlError::not_supported("this operator on row values")),
         }
     }
 
@@ -862,12 +1071,11 @@ impl Binder<'_> {
         cx: &mut ExprContext<'_>,
     ) -> SqlResult<Expr> {
         // A negative number literal is one literal in PostgreSQL (so -2147483648 is an int4).
-        if op == UnaryOperator::Minus {
-            if let AstExpr::Value(v) = operand {
-                if let AstValue::Number(text, _) = &v.value {
-                    return number_literal(&format!("-{text}"));
-                }
-            }
+        if op == UnaryOperator::Minus
+            && let AstExpr::Value(v) = operand
+            && let AstValue::Number(text, _) = &v.value
+        {
+            return number_literal(&format!("-{text}"));
         }
         let bound = self.bind_expr(operand, cx)?;
         match op {
@@ -887,6 +1095,19 @@ impl Binder<'_> {
                 Ok(Expr::new(
                     ExprKind::Unary {
                         op: uop,
+                        sig,
+                        operand: Box::new(bound),
+                    },
+                    result,
+                ))
+            }
+            UnaryOperator::BitwiseNot => {
+                let sig = resolve_unary(UnaryOp::BitNot, &bound.ty)?;
+                let bound = self.coerce(bound, &sig.arg, Coercion::Implicit)?;
+                let result = sig.result.clone();
+                Ok(Expr::new(
+                    ExprKind::Unary {
+                        op: UnaryOp::BitNot,
                         sig,
                         operand: Box::new(bound),
                     },
@@ -1233,39 +1454,68 @@ impl Binder<'_> {
         query: &ast::Query,
         cx: &mut ExprContext<'_>,
     ) -> SqlResult<Expr> {
-        let l = self.bind_expr(left, cx)?;
+        // `(a, b) IN (SELECT x, y ...)` compares rows.
+        let left_items: Vec<&AstExpr> = match left {
+            AstExpr::Tuple(items) => items.iter().collect(),
+            AstExpr::Nested(inner) if matches!(**inner, AstExpr::Tuple(_)) => match &**inner {
+                AstExpr::Tuple(items) => items.iter().collect(),
+                _ => vec![left],
+            },
+            other => vec![other],
+        };
+        let mut lefts = Vec::with_capacity(left_items.len());
+        for item in &left_items {
+            lefts.push(self.bind_expr(item, cx)?);
+        }
         let sub = self.bind_subquery_with_scope(query, SubqueryKind::Scalar, cx.scope)?;
         let schema = sub.plan.schema();
-        if schema.len() != 1 {
+        if schema.len() != lefts.len() {
             return Err(SqlError::new(
                 SqlState::SYNTAX_ERROR,
-                if schema.len() > 1 {
+                if schema.len() > lefts.len() {
                     "subquery has too many columns"
                 } else {
                     "subquery has too few columns"
                 },
             ));
         }
-        let sig = resolve_binary(op, &l.ty, &schema[0].ty)?;
-        let l = self.coerce(l, &sig.left, Coercion::Implicit)?;
+        if lefts.len() > 1 && !matches!(op, BinaryOp::Eq | BinaryOp::NotEq) {
+            return Err(SqlError::not_supported(
+                "row comparison with ANY/ALL other than = and <>",
+            ));
+        }
+        let mut sigs = Vec::with_capacity(lefts.len());
+        let mut bound_lefts = Vec::with_capacity(lefts.len());
+        let mut casts = Vec::with_capacity(lefts.len());
+        let mut fields = Vec::with_capacity(lefts.len());
+        let mut needs_cast = false;
+        for (i, l) in lefts.into_iter().enumerate() {
+            let sig = resolve_binary(op, &l.ty, &schema[i].ty)?;
+            bound_lefts.push(self.coerce(l, &sig.left, Coercion::Implicit)?);
+            let col = Expr::column(i, schema[i].ty.clone());
+            let mut field = schema[i].clone();
+            if schema[i].ty != sig.right {
+                needs_cast = true;
+                field.ty = sig.right.clone();
+            }
+            casts.push(self.coerce(col, &sig.right, Coercion::Implicit)?);
+            fields.push(field);
+            sigs.push(sig);
+        }
         let mut plan = (*sub.plan).clone();
-        if schema[0].ty != sig.right {
-            // Cast the subquery's column to the operator's right type.
-            let col = Expr::column(0, schema[0].ty.clone());
-            let cast = self.coerce(col, &sig.right, Coercion::Implicit)?;
-            let mut field = schema[0].clone();
-            field.ty = sig.right.clone();
+        if needs_cast {
+            // Cast the subquery's columns to the operators' right types.
             plan = crate::plan::LogicalPlan::Project {
                 input: Box::new(plan),
-                exprs: vec![cast],
-                schema: vec![field],
+                exprs: casts,
+                schema: fields,
             };
         }
         Ok(Expr::new(
             ExprKind::Quantified(Box::new(QuantifiedSubquery {
-                left: l,
+                left: bound_lefts,
                 op,
-                sig,
+                sigs,
                 all,
                 plan: std::sync::Arc::new(plan),
                 correlated: sub.correlated,
@@ -1361,6 +1611,11 @@ pub(crate) fn binary_op(op: &BinaryOperator) -> SqlResult<BinaryOp> {
         BinaryOperator::LtEq => BinaryOp::LtEq,
         BinaryOperator::Gt => BinaryOp::Gt,
         BinaryOperator::GtEq => BinaryOp::GtEq,
+        BinaryOperator::BitwiseAnd => BinaryOp::BitAnd,
+        BinaryOperator::BitwiseOr => BinaryOp::BitOr,
+        BinaryOperator::PGBitwiseXor => BinaryOp::BitXor,
+        BinaryOperator::PGBitwiseShiftLeft => BinaryOp::ShiftLeft,
+        BinaryOperator::PGBitwiseShiftRight => BinaryOp::ShiftRight,
         other => {
             return Err(SqlError::new(
                 SqlState::UNDEFINED_FUNCTION,

@@ -212,27 +212,27 @@ impl Binder<'_> {
                     );
                 }
                 let parts = super::names::object_name_parts(name)?;
-                if parts.len() == 1 {
-                    if let Some(cte) = self.find_cte(&parts[0]) {
-                        let qualifier = alias
-                            .as_ref()
-                            .map(|a| normalize_ident(&a.name))
-                            .unwrap_or_else(|| parts[0].clone());
-                        let column_names: Vec<String> = alias
-                            .as_ref()
-                            .map(|a| a.columns.iter().map(|c| normalize_ident(&c.name)).collect())
-                            .unwrap_or_default();
-                        let schema = rename_schema(cte.schema.clone(), &column_names, &qualifier)?;
-                        let plan = if cte.recursive_work_table {
-                            LogicalPlan::WorkTable {
-                                id: cte.id,
-                                schema: schema.clone(),
-                            }
-                        } else {
-                            rename_plan((*cte.plan).clone(), &schema)
-                        };
-                        return Ok((plan, Scope::from_schema(&schema, Some(&qualifier))));
-                    }
+                if parts.len() == 1
+                    && let Some(cte) = self.find_cte(&parts[0])
+                {
+                    let qualifier = alias
+                        .as_ref()
+                        .map(|a| normalize_ident(&a.name))
+                        .unwrap_or_else(|| parts[0].clone());
+                    let column_names: Vec<String> = alias
+                        .as_ref()
+                        .map(|a| a.columns.iter().map(|c| normalize_ident(&c.name)).collect())
+                        .unwrap_or_default();
+                    let schema = rename_schema(cte.schema.clone(), &column_names, &qualifier)?;
+                    let plan = if cte.recursive_work_table {
+                        LogicalPlan::WorkTable {
+                            id: cte.id,
+                            schema: schema.clone(),
+                        }
+                    } else {
+                        rename_plan((*cte.plan).clone(), &schema)
+                    };
+                    return Ok((plan, Scope::from_schema(&schema, Some(&qualifier))));
                 }
                 let relation = self.relation_name(name)?;
                 if let Some((plan, schema)) = crate::catalog_views::bind_system_view(self, &parts)?

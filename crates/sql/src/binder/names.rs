@@ -88,16 +88,14 @@ fn figure(expr: &AstExpr) -> Option<String> {
         AstExpr::TypedString(ts) => Some(type_column_name(&ts.data_type)),
         AstExpr::Subquery(q) => {
             // A scalar subquery takes its single column's name.
-            if let ast::SetExpr::Select(select) = q.body.as_ref() {
-                if let Some(item) = select.projection.first() {
-                    return match item {
-                        ast::SelectItem::ExprWithAlias { alias, .. } => {
-                            Some(normalize_ident(alias))
-                        }
-                        ast::SelectItem::UnnamedExpr(e) => figure(e),
-                        _ => None,
-                    };
-                }
+            if let ast::SetExpr::Select(select) = q.body.as_ref()
+                && let Some(item) = select.projection.first()
+            {
+                return match item {
+                    ast::SelectItem::ExprWithAlias { alias, .. } => Some(normalize_ident(alias)),
+                    ast::SelectItem::UnnamedExpr(e) => figure(e),
+                    _ => None,
+                };
             }
             None
         }

@@ -38,18 +38,19 @@ impl Serial {
 
 /// A column type: a type, or a serial pseudo-type (only valid in CREATE TABLE / ADD COLUMN).
 pub fn column_type(ty: &ast::DataType) -> SqlResult<(DataType, Option<Serial>)> {
-    if let ast::DataType::Custom(name, modifiers) = ty {
-        if modifiers.is_empty() && name.0.len() == 1 {
-            let n = object_name_last(name).to_ascii_lowercase();
-            let serial = match n.as_str() {
-                "smallserial" | "serial2" => Some(Serial::Small),
-                "serial" | "serial4" => Some(Serial::Regular),
-                "bigserial" | "serial8" => Some(Serial::Big),
-                _ => None,
-            };
-            if let Some(s) = serial {
-                return Ok((s.data_type(), Some(s)));
-            }
+    if let ast::DataType::Custom(name, modifiers) = ty
+        && modifiers.is_empty()
+        && name.0.len() == 1
+    {
+        let n = object_name_last(name).to_ascii_lowercase();
+        let serial = match n.as_str() {
+            "smallserial" | "serial2" => Some(Serial::Small),
+            "serial" | "serial4" => Some(Serial::Regular),
+            "bigserial" | "serial8" => Some(Serial::Big),
+            _ => None,
+        };
+        if let Some(s) = serial {
+            return Ok((s.data_type(), Some(s)));
         }
     }
     Ok((data_type(ty)?, None))
@@ -94,7 +95,7 @@ fn numeric_type(info: &ExactNumberInfo) -> SqlResult<DataType> {
         ExactNumberInfo::Precision(p) => (*p, 0i64),
         ExactNumberInfo::PrecisionAndScale(p, s) => (*p, *s),
     };
-    if precision < 1 || precision > NUMERIC_MAX_PRECISION {
+    if !(1..=NUMERIC_MAX_PRECISION).contains(&precision) {
         return Err(SqlError::new(
             SqlState::INVALID_PARAMETER_VALUE,
             format!("NUMERIC precision {precision} must be between 1 and {NUMERIC_MAX_PRECISION}"),
@@ -233,7 +234,7 @@ fn custom_type(
                     if e.code == SqlState::UNDEFINED_OBJECT {
                         SqlError::new(
                             SqlState::UNDEFINED_OBJECT,
-                            format!("type \"{}\" does not exist", full.to_string()),
+                            format!("type \"{}\" does not exist", full),
                         )
                     } else {
                         e
@@ -241,7 +242,7 @@ fn custom_type(
                 }),
                 None => Err(SqlError::new(
                     SqlState::UNDEFINED_OBJECT,
-                    format!("type \"{}\" does not exist", full.to_string()),
+                    format!("type \"{}\" does not exist", full),
                 )),
             };
         }

@@ -1418,7 +1418,16 @@ pub const IS_VIEWS: &[(&str, Col)] = &[
 ];
 
 /// (schema, name, PostgreSQL 15's oid, relkind, columns) of every system relation.
-pub const RELATIONS: &[(&str, &str, u32, char, &[(&str, Col)])] = &[
+/// One system relation: (schema, name, oid, relkind, columns).
+pub type SystemRelation = (
+    &'static str,
+    &'static str,
+    u32,
+    char,
+    &'static [(&'static str, Col)],
+);
+
+pub const RELATIONS: &[SystemRelation] = &[
     ("pg_catalog", "pg_aggregate", 2600, 'r', PG_AGGREGATE),
     ("pg_catalog", "pg_am", 2601, 'r', PG_AM),
     ("pg_catalog", "pg_amop", 2602, 'r', PG_AMOP),

@@ -45,16 +45,13 @@ pub(crate) fn default_expr(_table: &TableDef, column: &ColumnDef, sql: &str) -> 
         }
         AstExpr::Function(f) => {
             let name = f.name.to_string().to_lowercase();
-            if matches!(name.as_str(), "nextval" | "currval" | "pg_catalog.nextval") {
-                if let ast::FunctionArguments::List(list) = &f.args {
-                    if let [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(a))] =
-                        list.args.as_slice()
-                    {
-                        if let Some(s) = string_literal(a) {
-                            return format!("{name}({}::regclass)", quote_literal(s));
-                        }
-                    }
-                }
+            if matches!(name.as_str(), "nextval" | "currval" | "pg_catalog.nextval")
+                && let ast::FunctionArguments::List(list) = &f.args
+                && let [ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(a))] =
+                    list.args.as_slice()
+                && let Some(s) = string_literal(a)
+            {
+                return format!("{name}({}::regclass)", quote_literal(s));
             }
             expr.to_string()
         }

@@ -80,7 +80,7 @@ pub(crate) fn check_columns(table: &TableDef, expr_sql: &str) -> Vec<i16> {
         .collect();
     table
         .visible_columns()
-        .filter(|c| words.iter().any(|w| *w == c.name))
+        .filter(|c| words.contains(&c.name))
         .map(|c| c.attnum as i16)
         .collect()
 }
@@ -222,6 +222,7 @@ fn pg_class(catalog: &Catalog, rows: &mut Rows) {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn attribute_row(
     rows: &mut Rows,
     relid: u32,

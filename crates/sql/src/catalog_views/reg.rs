@@ -49,13 +49,14 @@ pub(crate) fn coerce_reg(
         if let ExprKind::Literal(v) = &expr.kind {
             match v {
                 Value::Null => return Ok(Expr::null(target.clone())),
-                Value::Text(s) if from == DataType::Unknown || is_stringish(&from) => {
+                Value::Text(s)
+                    if (from == DataType::Unknown || is_stringish(&from))
                     // Roles are the session's, which binding does not know: resolved at run
                     // time like a non-literal.
-                    if kind != RegKind::Role {
-                        let value = resolve_name(binder.catalog(), kind, s)?;
-                        return Ok(Expr::literal(value, target.clone()));
-                    }
+                    && kind != RegKind::Role =>
+                {
+                    let value = resolve_name(binder.catalog(), kind, s)?;
+                    return Ok(Expr::literal(value, target.clone()));
                 }
                 _ => {}
             }

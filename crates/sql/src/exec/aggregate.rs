@@ -66,10 +66,10 @@ impl HashAggregate {
         memory: &mut MemoryTracker,
     ) -> SqlResult<()> {
         for (call, state) in self.calls.iter().zip(states.iter_mut()) {
-            if let Some(filter) = &call.filter {
-                if !filter.eval_predicate(row, &self.ctx)? {
-                    continue;
-                }
+            if let Some(filter) = &call.filter
+                && !filter.eval_predicate(row, &self.ctx)?
+            {
+                continue;
             }
             let mut args = Vec::with_capacity(call.args.len());
             for a in &call.args {

@@ -148,17 +148,16 @@ pub fn execute_insert(
             let Some(on_conflict) = &plan.on_conflict else {
                 return Err(conflict.into_error());
             };
-            if let Some(arbiter) = &on_conflict.arbiter {
-                if *arbiter != conflict.constraint {
-                    return Err(conflict.into_error());
-                }
+            if let Some(arbiter) = &on_conflict.arbiter
+                && *arbiter != conflict.constraint
+            {
+                return Err(conflict.into_error());
             }
-            if uses_transaction_snapshot(txn) {
-                if let Some(seqno) = conflict.existing_seqno {
-                    if seqno > txn.snapshot_seqno() {
-                        return Err(serialization_failure());
-                    }
-                }
+            if uses_transaction_snapshot(txn)
+                && let Some(seqno) = conflict.existing_seqno
+                && seqno > txn.snapshot_seqno()
+            {
+                return Err(serialization_failure());
             }
             let ConflictAction::Update {
                 assignments,
@@ -200,10 +199,10 @@ pub fn execute_insert(
                 };
             let mut combined = existing.clone();
             combined.extend(row.iter().cloned());
-            if let Some(f) = filter {
-                if !f.eval_predicate(&combined, ctx)? {
-                    continue;
-                }
+            if let Some(f) = filter
+                && !f.eval_predicate(&combined, ctx)?
+            {
+                continue;
             }
             let mut new_row = existing.clone();
             for (position, e) in assignments {

@@ -199,10 +199,10 @@ impl Join {
         let mut matched_any = false;
         for position in candidates {
             let joined = self.joined(&left, &self.build.rows[position]);
-            if let Some(residual) = &self.residual {
-                if !residual.eval_predicate(&joined, &self.ctx)? {
-                    continue;
-                }
+            if let Some(residual) = &self.residual
+                && !residual.eval_predicate(&joined, &self.ctx)?
+            {
+                continue;
             }
             matched_any = true;
             self.build.matched[position] = true;

@@ -80,10 +80,10 @@ pub fn eval_range(
             None => return Ok(None),
         }
     }
-    if let (Some((l, li)), Some((u, ui))) = (&lower_value, &upper_value) {
-        if l > u || (l == u && !(*li && *ui)) {
-            return Ok(None);
-        }
+    if let (Some((l, li)), Some((u, ui))) = (&lower_value, &upper_value)
+        && (l > u || (l == u && !(*li && *ui)))
+    {
+        return Ok(None);
     }
     // A descending column stores larger values at smaller keys: the value bounds swap.
     let descending = next.is_some_and(|c| c.descending);

@@ -65,10 +65,10 @@ struct Counted {
 impl Operator for Counted {
     fn next_chunk(&mut self) -> SqlResult<Option<Chunk>> {
         let chunk = self.inner.next_chunk()?;
-        if let Some(c) = &chunk {
-            if let Some(slot) = self.counts.lock().get_mut(self.index) {
-                *slot += c.len() as u64;
-            }
+        if let Some(c) = &chunk
+            && let Some(slot) = self.counts.lock().get_mut(self.index)
+        {
+            *slot += c.len() as u64;
         }
         Ok(chunk)
     }

@@ -15,6 +15,9 @@ use super::keys::{ByteRange, KeyColumn, eval_range};
 use super::{CHUNK_ROWS, Chunk, Operator};
 use crate::plan::{AccessPath, KeyRange, ScanNode};
 
+/// A row with its storage key (the key is what UPDATE and DELETE write back to).
+type KeyedRow = (Vec<u8>, Row);
+
 /// The key columns of the table's primary key.
 pub fn primary_key_columns(node: &ScanNode) -> Vec<KeyColumn> {
     node.table
@@ -172,7 +175,7 @@ impl TableScan {
     }
 
     /// The next chunk of (row key, row) that pass the filter, within the LIMIT.
-    fn next_keyed(&mut self) -> SqlResult<Option<Vec<(Vec<u8>, Row)>>> {
+    fn next_keyed(&mut self) -> SqlResult<Option<Vec<KeyedRow>>> {
         loop {
             if self.remaining == Some(0) {
                 return Ok(None);
@@ -185,10 +188,10 @@ impl TableScan {
             let mut out = Vec::with_capacity(stored.len());
             for (key, bytes) in stored {
                 let row = codec::decode_row(&self.node.table, &bytes)?;
-                if let Some(filter) = &self.node.filter {
-                    if !filter.eval_predicate(&row, &self.ctx)? {
-                        continue;
-                    }
+                if let Some(filter) = &self.node.filter
+                    && !filter.eval_predicate(&row, &self.ctx)?
+                {
+                    continue;
                 }
                 out.push((key, row));
                 if let Some(r) = self.remaining.as_mut() {
@@ -286,7 +289,7 @@ impl KeyedScan {
         })
     }
 
-    pub fn next_chunk(&mut self) -> SqlResult<Option<Vec<(Vec<u8>, Row)>>> {
+    pub fn next_chunk(&mut self) -> SqlResult<Option<Vec<KeyedRow>>> {
         self.inner.next_keyed()
     }
 }

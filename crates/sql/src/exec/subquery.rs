@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use embeddb_types::ops::eval_binary;
+use embeddb_types::ops::{BinaryOp, eval_binary};
 use embeddb_types::{DataType, Row, SqlError, SqlResult, SqlState, Value};
 
 use super::context::ExecContext;
@@ -73,6 +73,32 @@ pub fn eval_subquery(sub: &Subquery, row: &[Value], ctx: &ExecContext) -> SqlRes
     }
 }
 
+/// One subquery row against the left values: NULL (None) when a pair is NULL and no pair
+/// decides the result (for `=` a false pair decides, for `<>` a true one).
+fn compare_row(
+    q: &QuantifiedSubquery,
+    left: &[Value],
+    right: &[Value],
+    ctx: &ExecContext,
+) -> SqlResult<Option<bool>> {
+    let decisive = q.op == BinaryOp::NotEq;
+    let mut saw_null = false;
+    for (i, (l, sig)) in left.iter().zip(&q.sigs).enumerate() {
+        let r = right.get(i).unwrap_or(&Value::Null);
+        if l.is_null() || r.is_null() {
+            saw_null = true;
+            continue;
+        }
+        match eval_binary(q.op, l, r, sig, ctx.format())?.as_bool() {
+            Some(b) if b == decisive && left.len() > 1 => return Ok(Some(b)),
+            Some(b) if left.len() == 1 => return Ok(Some(b)),
+            Some(_) => {}
+            None => saw_null = true,
+        }
+    }
+    Ok(if saw_null { None } else { Some(!decisive) })
+}
+
 /// `x op ANY/ALL (subquery)` with SQL's three-valued logic: ANY is true if some comparison is
 /// true, else NULL if some was NULL, else false; ALL is the dual.
 pub fn eval_quantified(
@@ -80,23 +106,19 @@ pub fn eval_quantified(
     row: &[Value],
     ctx: &ExecContext,
 ) -> SqlResult<Value> {
-    let left = q.left.eval(row, ctx)?;
+    let left = q
+        .left
+        .iter()
+        .map(|e| e.eval(row, ctx))
+        .collect::<SqlResult<Vec<Value>>>()?;
     let rows = rows_of(&q.plan, q.correlated, row, ctx)?;
     if rows.is_empty() {
         return Ok(Value::Bool(q.all));
     }
-    if left.is_null() {
-        return Ok(Value::Null);
-    }
     let mut saw_null = false;
     for r in rows.iter() {
-        let right = r.first().cloned().unwrap_or(Value::Null);
-        if right.is_null() {
-            saw_null = true;
-            continue;
-        }
-        let result = eval_binary(q.op, &left, &right, &q.sig, ctx.format())?;
-        match (result.as_bool(), q.all) {
+        let result = compare_row(q, &left, r, ctx)?;
+        match (result, q.all) {
             (Some(true), false) => return Ok(Value::Bool(true)),
             (Some(false), true) => return Ok(Value::Bool(false)),
             (None, _) => saw_null = true,

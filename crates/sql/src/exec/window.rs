@@ -425,10 +425,10 @@ fn evaluate_partition(
             let frames = frames(call, n, &peers, ctx)?;
             let arg_types: Vec<_> = call.args.iter().map(|a| a.ty.clone()).collect();
             let row_args = |pos: usize| -> SqlResult<Option<Vec<Value>>> {
-                if let Some(filter) = &call.filter {
-                    if !filter.eval_predicate(&rows[sorted[pos]], ctx)? {
-                        return Ok(None);
-                    }
+                if let Some(filter) = &call.filter
+                    && !filter.eval_predicate(&rows[sorted[pos]], ctx)?
+                {
+                    return Ok(None);
                 }
                 let mut args = Vec::with_capacity(call.args.len());
                 for e in &call.args {

@@ -80,7 +80,10 @@ pub fn resolve(
                     ));
                 }
                 other => {
-                    return Err(crate::functions::undefined_function(name, &[other.clone()]));
+                    return Err(crate::functions::undefined_function(
+                        name,
+                        std::slice::from_ref(other),
+                    ));
                 }
             };
             Ok((

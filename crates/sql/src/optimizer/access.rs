@@ -53,19 +53,18 @@ fn key_conditions(
                     (right, left, op.commute().unwrap_or(*op)),
                 ];
                 for (col, value, op) in candidates {
-                    if let ExprKind::Column(i) = col.kind {
-                        if i < column_types.len()
-                            && value.is_constant_at_runtime()
-                            && widens_to(&value.ty, &column_types[i])
-                            && col.ty.without_typmod() == column_types[i].without_typmod()
-                        {
-                            conditions.push(KeyCondition {
-                                column: i,
-                                op,
-                                value: (**value).clone(),
-                            });
-                            break;
-                        }
+                    if let ExprKind::Column(i) = col.kind
+                        && i < column_types.len()
+                        && value.is_constant_at_runtime()
+                        && widens_to(&value.ty, &column_types[i])
+                        && col.ty.without_typmod() == column_types[i].without_typmod()
+                    {
+                        conditions.push(KeyCondition {
+                            column: i,
+                            op,
+                            value: (**value).clone(),
+                        });
+                        break;
                     }
                 }
             }
@@ -75,15 +74,14 @@ fn key_conditions(
                 negated: false,
                 ..
             } => {
-                if let ExprKind::Column(i) = expr.kind {
-                    if i < column_types.len()
-                        && expr.ty.without_typmod() == column_types[i].without_typmod()
-                        && list.iter().all(|v| {
-                            v.is_constant_at_runtime() && widens_to(&v.ty, &column_types[i])
-                        })
-                    {
-                        in_lists.push((i, list.clone()));
-                    }
+                if let ExprKind::Column(i) = expr.kind
+                    && i < column_types.len()
+                    && expr.ty.without_typmod() == column_types[i].without_typmod()
+                    && list
+                        .iter()
+                        .all(|v| v.is_constant_at_runtime() && widens_to(&v.ty, &column_types[i]))
+                {
+                    in_lists.push((i, list.clone()));
                 }
             }
             _ => {}
@@ -228,7 +226,8 @@ pub(crate) fn ordered_access(
     let visible: Vec<u16> = table.visible_columns().map(|c| c.attnum).collect();
     // Candidate orders: (access path to use, key columns as (attnum, descending), columns fixed
     // by equality in a single range).
-    let mut candidates: Vec<(AccessPath, Vec<(u16, bool)>, usize)> = Vec::new();
+    type Candidate = (AccessPath, Vec<(u16, bool)>, usize);
+    let mut candidates: Vec<Candidate> = Vec::new();
     let fixed = |ranges: &[KeyRange]| match ranges {
         [single] => single.prefix.len(),
         _ => 0,

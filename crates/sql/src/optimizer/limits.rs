@@ -100,49 +100,48 @@ fn sort_with_limit(input: LogicalPlan, keys: Vec<SortKey>, limit: Option<Expr>) 
         exprs,
         schema,
     } = &input
+        && let LogicalPlan::Scan(scan) = project_input.as_ref()
     {
-        if let LogicalPlan::Scan(scan) = project_input.as_ref() {
-            let mapped: Option<Vec<SortKey>> = keys
-                .iter()
-                .map(|k| match k.expr.kind {
-                    ExprKind::Column(i) => match exprs.get(i).map(|e| &e.kind) {
-                        Some(ExprKind::Column(j)) => Some(SortKey {
-                            expr: Expr::column(*j, k.expr.ty.clone()),
-                            descending: k.descending,
-                            nulls_first: k.nulls_first,
-                        }),
-                        _ => None,
-                    },
+        let mapped: Option<Vec<SortKey>> = keys
+            .iter()
+            .map(|k| match k.expr.kind {
+                ExprKind::Column(i) => match exprs.get(i).map(|e| &e.kind) {
+                    Some(ExprKind::Column(j)) => Some(SortKey {
+                        expr: Expr::column(*j, k.expr.ty.clone()),
+                        descending: k.descending,
+                        nulls_first: k.nulls_first,
+                    }),
                     _ => None,
-                })
-                .collect();
-            if let Some(mapped) = mapped {
-                if let Some((access, reverse)) = ordered_access(&mapped, scan, limit.is_some()) {
-                    let mut scan = scan.clone();
-                    scan.access = access;
-                    scan.reverse = reverse;
-                    if limit.is_some() && !exprs.iter().any(Expr::is_volatile) {
-                        scan.limit = limit;
-                    }
-                    return LogicalPlan::Project {
-                        input: Box::new(LogicalPlan::Scan(scan)),
-                        exprs: exprs.clone(),
-                        schema: schema.clone(),
-                    };
-                }
-            }
-        }
-    }
-    if let LogicalPlan::Scan(scan) = &input {
-        if let Some((access, reverse)) = ordered_access(&keys, scan, limit.is_some()) {
+                },
+                _ => None,
+            })
+            .collect();
+        if let Some(mapped) = mapped
+            && let Some((access, reverse)) = ordered_access(&mapped, scan, limit.is_some())
+        {
             let mut scan = scan.clone();
             scan.access = access;
             scan.reverse = reverse;
-            if limit.is_some() {
+            if limit.is_some() && !exprs.iter().any(Expr::is_volatile) {
                 scan.limit = limit;
             }
-            return LogicalPlan::Scan(scan);
+            return LogicalPlan::Project {
+                input: Box::new(LogicalPlan::Scan(scan)),
+                exprs: exprs.clone(),
+                schema: schema.clone(),
+            };
         }
+    }
+    if let LogicalPlan::Scan(scan) = &input
+        && let Some((access, reverse)) = ordered_access(&keys, scan, limit.is_some())
+    {
+        let mut scan = scan.clone();
+        scan.access = access;
+        scan.reverse = reverse;
+        if limit.is_some() {
+            scan.limit = limit;
+        }
+        return LogicalPlan::Scan(scan);
     }
     LogicalPlan::Sort {
         input: Box::new(push_down_limits(input)),

@@ -276,6 +276,98 @@ fn jsonb_build_array(args: Args, call: &CallInfo<'_>, ctx: &ExecContext) -> SqlR
     Ok(Value::Jsonb(canonical(Json::Array(items))))
 }
 
+fn array_error(msg: &str) -> SqlError {
+    SqlError::new(SqlState::ARRAY_SUBSCRIPT_ERROR, msg)
+}
+
+fn text_elements(v: &Value) -> Vec<Option<String>> {
+    match v {
+        Value::Array(a) => a
+            .elements
+            .iter()
+            .map(|e| e.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn ndims(v: &Value) -> usize {
+    match v {
+        Value::Array(a) => a.ndims(),
+        _ => 0,
+    }
+}
+
+/// The key/value pairs of `json_object(text[])` (one dimension of alternating keys and
+/// values, or N rows of two) or `json_object(keys, values)`.
+fn object_pairs(args: Args) -> SqlResult<Vec<(String, Option<String>)>> {
+    let (keys, values): (Vec<Option<String>>, Vec<Option<String>>) = match args.get(1) {
+        Some(vals) => {
+            if ndims(&args[0]) > 1 || ndims(vals) > 1 {
+                return Err(array_error("wrong number of array subscripts"));
+            }
+            let (k, v) = (text_elements(&args[0]), text_elements(vals));
+            if k.len() != v.len() {
+                return Err(array_error("mismatched array dimensions"));
+            }
+            (k, v)
+        }
+        None => {
+            let all = text_elements(&args[0]);
+            match (ndims(&args[0]), &args[0]) {
+                (0, _) => (Vec::new(), Vec::new()),
+                (1, _) if !all.len().is_multiple_of(2) => {
+                    return Err(array_error("array must have even number of elements"));
+                }
+                (2, Value::Array(a)) if a.dims[1].len != 2 => {
+                    return Err(array_error("array must have two columns"));
+                }
+                (1 | 2, _) => {
+                    let k = all.iter().step_by(2).cloned().collect();
+                    let v = all.iter().skip(1).step_by(2).cloned().collect();
+                    (k, v)
+                }
+                _ => return Err(array_error("wrong number of array subscripts")),
+            }
+        }
+    };
+    keys.into_iter()
+        .zip(values)
+        .map(|(k, v)| match k {
+            Some(k) => Ok((k, v)),
+            None => Err(SqlError::new(
+                SqlState::NULL_VALUE_NOT_ALLOWED,
+                "null value not allowed for object key",
+            )),
+        })
+        .collect()
+}
+
+fn json_object(args: Args, _: &CallInfo<'_>, _: &ExecContext) -> SqlResult<Value> {
+    let mut s = String::from("{");
+    for (i, (k, v)) in object_pairs(args)?.iter().enumerate() {
+        if i > 0 {
+            s.push_str(", ");
+        }
+        j::write_json_string(k, &mut s);
+        s.push_str(" : ");
+        match v {
+            Some(v) => j::write_json_string(v, &mut s),
+            None => s.push_str("null"),
+        }
+    }
+    s.push('}');
+    Ok(Value::Json(s))
+}
+
+fn jsonb_object(args: Args, _: &CallInfo<'_>, _: &ExecContext) -> SqlResult<Value> {
+    let pairs = object_pairs(args)?
+        .into_iter()
+        .map(|(k, v)| (k, v.map_or(Json::Null, Json::String)))
+        .collect();
+    Ok(Value::Jsonb(canonical(Json::Object(pairs))))
+}
+
 /// Removes object members whose value is null, at every depth (array nulls stay).
 fn strip_nulls(v: Json) -> Json {
     match v {
@@ -367,4 +459,26 @@ pub(super) fn register(r: &mut Registry) {
         jsonb_strip_nulls,
     );
     r.exact("json_strip_nulls", &[T::Json], T::Json, json_strip_nulls);
+    r.add(
+        "array_to_json",
+        vec![ArgType::AnyArray],
+        ReturnType::Exact(T::Json),
+        to_json,
+    )
+    .stable();
+    let text_arr = || T::Array(Box::new(T::Text));
+    r.exact("json_object", &[text_arr()], T::Json, json_object);
+    r.exact(
+        "json_object",
+        &[text_arr(), text_arr()],
+        T::Json,
+        json_object,
+    );
+    r.exact("jsonb_object", &[text_arr()], T::Jsonb, jsonb_object);
+    r.exact(
+        "jsonb_object",
+        &[text_arr(), text_arr()],
+        T::Jsonb,
+        jsonb_object,
+    );
 }
