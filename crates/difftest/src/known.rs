@@ -21,30 +21,8 @@ fn error_like(outcome: &Outcome, code: &str, text: &str) -> bool {
     matches!(outcome, Outcome::Error { code: c, message } if c == code && message.contains(text))
 }
 
-/// Whether every column whose name differs is explained by one of the naming bugs in
-/// `column_names.slt` (and nothing else differs: the comparison reports names last).
-fn known_naming_differences(pg: &Outcome, embed: &Outcome) -> bool {
-    let (Outcome::Rows(p), Outcome::Rows(e)) = (pg, embed) else {
-        return false;
-    };
-    let type_names = ["bool", "int4", "int8", "numeric", "text", "float8"];
-    p.columns.iter().zip(&e.columns).all(|(p, e)| {
-        p == e
-            || (p == "?column?" && (e == "bool" || e == "exists"))
-            || (p == "substr" && e == "substring")
-            || e == "case"
-            || (type_names.contains(&p.as_str()) && type_names.contains(&e.as_str()))
-    })
-}
-
 /// Every open bug the generator hits, one entry each.
 pub const KNOWN_BUGS: &[KnownBug] = &[
-    // Column naming: boolean constants, substr, casts of casts or constants, CASE with ELSE,
-    // NOT EXISTS.
-    KnownBug {
-        regress_file: "column_names.slt",
-        matches: |_, pg, embed| known_naming_differences(pg, embed),
-    },
     // Correlated subqueries in the select list or HAVING of a grouped query are 0A000.
     KnownBug {
         regress_file: "grouped_correlated_subquery.slt",

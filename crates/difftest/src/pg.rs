@@ -118,7 +118,16 @@ impl PgCluster {
             pg_command(&bin, "initdb", as_root)
                 .arg("-D")
                 .arg(&data)
-                .args(["-A", "trust", "--no-locale", "-E", "UTF8", "-U", "postgres"]),
+                // C.UTF-8, as EmbedDB reports (code-point order; upper() and lower() know non-ASCII letters).
+                .args([
+                    "-A",
+                    "trust",
+                    "--locale=C.UTF-8",
+                    "-E",
+                    "UTF8",
+                    "-U",
+                    "postgres",
+                ]),
             "initdb",
         )?;
         // A port can be taken between our probe and the server's bind: retry a few times.

@@ -446,12 +446,12 @@ fn create_table(
     }
 
     let mut check_names: HashSet<String> = HashSet::new();
-    for (constraint_name, expr, column) in pending_checks {
+    for (constraint_name, expr, _column) in pending_checks {
         let expr_sql = check_sql(binder, &table, &expr)?;
         let check_name = match constraint_name {
             Some(n) => n,
             None => {
-                let base = match column.or_else(|| first_column_in(&expr, &table)) {
+                let base = match check_only_column(binder, &table, &expr)? {
                     Some(c) => format!("{name}_{c}_check"),
                     None => format!("{name}_check"),
                 };
@@ -476,11 +476,24 @@ fn create_table(
 }
 
 /// The first column a CHECK expression mentions (PostgreSQL names the constraint after it).
-fn first_column_in(expr: &ast::Expr, table: &TableDef) -> Option<String> {
-    let text = expr.to_string();
-    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .map(str::to_lowercase)
-        .find(|w| table.column(w).is_some())
+/// The one column a CHECK expression refers to, if it refers to exactly one: PostgreSQL names
+/// such a constraint `<table>_<column>_check`, any other `<table>_check`.
+pub(crate) fn check_only_column(
+    binder: &mut Binder<'_>,
+    table: &TableDef,
+    expr: &ast::Expr,
+) -> SqlResult<Option<String>> {
+    let scope = Scope::for_table(table, &table.name);
+    let mut cx = ExprContext::new(&scope, Clause::Check);
+    let bound = binder.bind_condition(expr, &mut cx)?;
+    let mut columns = Vec::new();
+    bound.collect_columns(&mut columns);
+    columns.sort_unstable();
+    columns.dedup();
+    Ok(match columns.as_slice() {
+        [only] => scope.columns.get(*only).map(|c| c.name.clone()),
+        _ => None,
+    })
 }
 
 fn multiple_primary_keys(table: &str) -> SqlError {

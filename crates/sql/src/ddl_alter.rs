@@ -184,7 +184,12 @@ fn apply(
         } => {
             let old = normalize_ident(old_column_name);
             let new = normalize_ident(new_column_name);
-            let position = column_position(table, &old)?;
+            let position = column_position(table, &old).map_err(|_| {
+                SqlError::new(
+                    SqlState::UNDEFINED_COLUMN,
+                    format!("column \"{old}\" does not exist"),
+                )
+            })?;
             if table.column(&new).is_some() {
                 return Err(SqlError::new(
                     SqlState::DUPLICATE_COLUMN,
@@ -437,7 +442,13 @@ fn add_column(
     table.columns.push(def);
     for (name, expr) in checks {
         let expr_sql = check_sql(binder, table, &expr)?;
-        let name = name.unwrap_or_else(|| format!("{}_{cname}_check", table.name));
+        let name = match name {
+            Some(name) => name,
+            None => match crate::ddl::check_only_column(binder, table, &expr)? {
+                Some(column) => format!("{}_{column}_check", table.name),
+                None => format!("{}_check", table.name),
+            },
+        };
         table.checks.push(CheckConstraint { name, expr_sql });
     }
     if unique {
@@ -518,11 +529,13 @@ fn add_constraint(
         }
         TableConstraint::Check(c) => {
             let expr_sql = check_sql(binder, table, &c.expr)?;
-            let name = c
-                .name
-                .as_ref()
-                .map(normalize_ident)
-                .unwrap_or_else(|| format!("{}_check", table.name));
+            let name = match c.name.as_ref() {
+                Some(name) => normalize_ident(name),
+                None => match crate::ddl::check_only_column(binder, table, &c.expr)? {
+                    Some(column) => format!("{}_{column}_check", table.name),
+                    None => format!("{}_check", table.name),
+                },
+            };
             // Existing rows must satisfy it.
             let scope = Scope::for_table(table, &table.name);
             let mut cx =

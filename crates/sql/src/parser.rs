@@ -34,8 +34,16 @@ fn parse_error(sql: &str, err: ParserError) -> SqlError {
         .with_hint("The statement nests expressions too deeply."),
         ParserError::TokenizerError(message) => {
             let (text, location) = split_location(&message);
-            let mut error = SqlError::syntax(tokenizer_message(text));
-            if let Some(position) = location.and_then(|l| char_position(sql, l)) {
+            let position = location.and_then(|l| char_position(sql, l));
+            let mut error = match position {
+                // PostgreSQL quotes the rest of the input from the opening quote.
+                Some(p) if text.contains("Unterminated string literal") => {
+                    let rest: String = sql.chars().skip(p as usize - 1).collect();
+                    SqlError::syntax(format!("unterminated quoted string at or near \"{rest}\""))
+                }
+                _ => SqlError::syntax(tokenizer_message(text)),
+            };
+            if let Some(position) = position {
                 error = error.with_position(position);
             }
             error

@@ -63,6 +63,7 @@ impl Database {
             db: self.clone(),
             info: Arc::new(info),
             settings,
+            txn_settings: None,
             state: TxnState::Idle,
             cancel: Arc::new(AtomicBool::new(false)),
             sequences: Arc::new(Mutex::new(SequenceMemory::default())),
@@ -123,6 +124,15 @@ pub(crate) enum BoundStatement {
 /// (catalog it was bound against, settings generation, the bound statement).
 type CachedPlan = (Arc<Catalog>, u64, Arc<BoundStatement>);
 
+/// The settings around a transaction block's SETs.
+#[derive(Debug)]
+struct TxnSettings {
+    /// As the block found them (what ROLLBACK restores).
+    before: Settings,
+    /// As they will be after COMMIT: `before` with the block's session-level SETs.
+    after_commit: Settings,
+}
+
 /// A prepared statement's plan, valid for one catalog version and one settings generation
 /// (literals are read with the session's settings, e.g. TimeZone, when bound).
 #[derive(Clone, Debug, Default)]
@@ -179,6 +189,8 @@ pub struct Session {
     db: Arc<Database>,
     info: Arc<SessionInfo>,
     settings: Settings,
+    /// Set by the first SET in a transaction block: the settings to go back to at its end.
+    txn_settings: Option<TxnSettings>,
     state: TxnState,
     cancel: Arc<AtomicBool>,
     sequences: Arc<Mutex<SequenceMemory>>,
@@ -424,6 +436,34 @@ impl Session {
         params: Vec<Value>,
         cache: Option<&PlanCache>,
     ) -> SqlResult<Executed> {
+        // set_config() calls of a streamed result that ended after the statement returned.
+        self.apply_function_settings();
+        let result = self.execute_statement(statement, sql, param_types, params, cache);
+        self.apply_function_settings();
+        result
+    }
+
+    /// Applies the settings set_config() changed during the statement.
+    fn apply_function_settings(&mut self) {
+        let pending = std::mem::take(&mut self.sequences.lock().pending_settings);
+        if pending.is_empty() {
+            return;
+        }
+        for change in pending {
+            // set_config() validated the value when it ran.
+            let _ = self.change_setting(change.local, |s| s.set(&change.name, &change.value));
+        }
+        self.settings_changed();
+    }
+
+    fn execute_statement(
+        &mut self,
+        statement: &Statement,
+        sql: &str,
+        param_types: &[DataType],
+        params: Vec<Value>,
+        cache: Option<&PlanCache>,
+    ) -> SqlResult<Executed> {
         self.sync_cursor_failure();
         self.cancel.store(false, Ordering::SeqCst);
         // Transaction control works in every state.
@@ -533,12 +573,15 @@ impl Session {
                 txn, failed: true, ..
             } => {
                 txn.rollback();
+                self.end_txn_settings(false);
                 Ok(Executed::Result(QueryResult::command(Tag::Fixed(
                     "ROLLBACK",
                 ))))
             }
             TxnState::Block { txn, .. } => {
-                txn.commit()?;
+                let committed = txn.commit();
+                self.end_txn_settings(committed.is_ok());
+                committed?;
                 Ok(Executed::Result(QueryResult::command(Tag::Fixed("COMMIT"))))
             }
         }
@@ -573,7 +616,10 @@ impl Session {
                     "there is no transaction in progress",
                 ));
             }
-            TxnState::Block { txn, .. } => txn.rollback(),
+            TxnState::Block { txn, .. } => {
+                txn.rollback();
+                self.end_txn_settings(false);
+            }
         }
         Executed::Result(QueryResult::command(Tag::Fixed("ROLLBACK")))
     }
@@ -831,6 +877,47 @@ impl Session {
 
     pub(crate) fn settings_mut(&mut self) -> &mut Settings {
         &mut self.settings
+    }
+
+    /// SET [LOCAL] name = value with PostgreSQL's transactional rules: inside a block, a
+    /// ROLLBACK undoes it and a LOCAL value lasts until the block ends; outside a block SET
+    /// LOCAL only warns. `change` applies the change to one copy of the settings.
+    pub(crate) fn change_setting(
+        &mut self,
+        local: bool,
+        change: impl Fn(&mut Settings) -> SqlResult<()>,
+    ) -> SqlResult<()> {
+        if !self.in_block() {
+            if local {
+                self.notice(Notice::warning(
+                    SqlState::NO_ACTIVE_SQL_TRANSACTION,
+                    "SET LOCAL can only be used in transaction blocks",
+                ));
+                return Ok(());
+            }
+            return change(&mut self.settings);
+        }
+        let txn_settings = self.txn_settings.get_or_insert_with(|| TxnSettings {
+            before: self.settings.clone(),
+            after_commit: self.settings.clone(),
+        });
+        if !local {
+            change(&mut txn_settings.after_commit)?;
+        }
+        change(&mut self.settings)
+    }
+
+    /// The end of a transaction block: SET LOCAL values end; on rollback every SET ends.
+    fn end_txn_settings(&mut self, committed: bool) {
+        if let Some(t) = self.txn_settings.take() {
+            let target = if committed {
+                &t.after_commit
+            } else {
+                &t.before
+            };
+            self.settings.restore_from(target);
+            self.settings_changed();
+        }
     }
 
     pub(crate) fn settings_changed(&mut self) {

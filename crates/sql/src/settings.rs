@@ -542,6 +542,26 @@ impl Settings {
         self.refresh_derived();
     }
 
+    /// Puts every value back to `earlier`'s (a transaction's end undoing SET LOCAL, or a
+    /// rollback undoing SET); reported settings that change are reported again.
+    pub fn restore_from(&mut self, earlier: &Settings) {
+        if self.values == earlier.values {
+            return;
+        }
+        for (name, value) in &earlier.values {
+            if self.values.get(name) != Some(value) {
+                if spec(name).is_some_and(|s| s.reported) && !self.changed.contains(name) {
+                    self.changed.push(name.clone());
+                }
+                self.values.insert(name.clone(), value.clone());
+            }
+        }
+        self.values
+            .retain(|name, _| earlier.values.contains_key(name));
+        self.generation += 1;
+        self.refresh_derived();
+    }
+
     /// RESET: back to the default.
     pub fn reset(&mut self, name: &str) -> SqlResult<()> {
         let Some(spec) = spec(name) else {

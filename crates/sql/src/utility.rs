@@ -82,20 +82,24 @@ pub fn execute_utility(
     match statement {
         Statement::Set(set) => match set {
             ast::Set::SingleAssignment {
-                variable, values, ..
+                variable,
+                values,
+                scope,
+                ..
             } => {
                 let name = variable.to_string();
+                let local = matches!(scope, Some(ast::ContextModifier::Local));
                 let is_default = matches!(values.as_slice(), [ast::Expr::Identifier(i)] if i.value.eq_ignore_ascii_case("default") && i.quote_style.is_none());
                 if is_default {
-                    session.settings_mut().reset(&name)?;
+                    session.change_setting(local, |s| s.reset(&name))?;
                 } else {
                     let value = set_value_text(values)?;
-                    set_setting(session, &name, &value)?;
+                    set_setting(session, &name, &value, local)?;
                 }
                 session.settings_changed();
                 done("SET")
             }
-            ast::Set::SetTimeZone { value, .. } => {
+            ast::Set::SetTimeZone { value, local } => {
                 let text = set_value_text(std::slice::from_ref(value))?;
                 let text =
                     if text.eq_ignore_ascii_case("local") || text.eq_ignore_ascii_case("default") {
@@ -103,7 +107,7 @@ pub fn execute_utility(
                     } else {
                         text
                     };
-                session.settings_mut().set("TimeZone", &text)?;
+                session.change_setting(*local, |s| s.set("TimeZone", &text))?;
                 session.settings_changed();
                 done("SET")
             }
@@ -185,9 +189,13 @@ pub fn execute_utility(
         }
         Statement::Reset(reset) => {
             match &reset.reset {
-                ast::Reset::ALL => session.settings_mut().reset_all(),
+                ast::Reset::ALL => session.change_setting(false, |s| {
+                    s.reset_all();
+                    Ok(())
+                })?,
                 ast::Reset::ConfigurationParameter(name) => {
-                    session.settings_mut().reset(&name.to_string())?
+                    let name = name.to_string();
+                    session.change_setting(false, |s| s.reset(&name))?
                 }
                 ast::Reset::SessionAuthorization => {}
             }
@@ -216,7 +224,7 @@ pub fn execute_utility(
     }
 }
 
-fn set_setting(session: &mut Session, name: &str, value: &str) -> SqlResult<()> {
+fn set_setting(session: &mut Session, name: &str, value: &str, local: bool) -> SqlResult<()> {
     let lower = name.to_ascii_lowercase();
     if lower == "transaction_isolation" || lower == "transaction isolation level" {
         let level = isolation_from_name(&value.to_ascii_lowercase());
@@ -234,5 +242,5 @@ fn set_setting(session: &mut Session, name: &str, value: &str) -> SqlResult<()> 
             }
         }
     }
-    session.settings_mut().set(name, value)
+    session.change_setting(local, |s| s.set(name, value))
 }

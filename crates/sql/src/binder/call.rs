@@ -135,12 +135,19 @@ impl Binder<'_> {
                 format!("{name}(*) specified, but {name} is not an aggregate function"),
             ));
         }
-        if args.distinct || func.filter.is_some() || !args.order_by.is_empty() {
+        let misplaced = if args.distinct {
+            Some("DISTINCT")
+        } else if !args.order_by.is_empty() {
+            Some("ORDER BY")
+        } else if func.filter.is_some() {
+            Some("FILTER")
+        } else {
+            None
+        };
+        if let Some(clause) = misplaced {
             return Err(SqlError::new(
                 SqlState::WRONG_OBJECT_TYPE,
-                format!(
-                    "DISTINCT, FILTER or ORDER BY specified, but {name} is not an aggregate function"
-                ),
+                format!("{clause} specified, but {name} is not an aggregate function"),
             ));
         }
         let mut bound = Vec::with_capacity(args.args.len());
@@ -151,7 +158,20 @@ impl Binder<'_> {
             "coalesce" => self.bind_coalesce(bound),
             "nullif" => self.bind_nullif(bound),
             "greatest" | "least" => self.bind_min_max(bound, name == "greatest"),
-            _ => self.call_function(&name, bound),
+            _ => match self.call_function(&name, bound.clone()) {
+                // `int4('12')`, `text(15)`: a type name called with one argument is a cast
+                // when no function has the name, as PostgreSQL reads it.
+                Err(e) if e.code == SqlState::UNDEFINED_FUNCTION && bound.len() == 1 => {
+                    match embeddb_types::typename::parse_type_name(&name) {
+                        Ok(ty) => {
+                            let [arg]: [Expr; 1] = bound.try_into().map_err(|_| e)?;
+                            self.coerce(arg, &ty, Coercion::Explicit)
+                        }
+                        Err(_) => Err(e),
+                    }
+                }
+                other => other,
+            },
         }
     }
 
@@ -201,13 +221,13 @@ impl Binder<'_> {
             )
         })?;
         let left = self.resolve_unknown(left)?;
-        let (l, r, sig) = self.resolve_comparison(BinaryOp::Eq, left.clone(), right)?;
-        let ty = left.ty.clone();
-        // NULLIF returns its first argument's type; the comparison may cast it.
-        let _ = l;
+        // NULLIF returns its first argument as coerced for the `=` operator (so
+        // NULLIF(numeric, float8) is double precision), as PostgreSQL's NullIfExpr does.
+        let (l, r, sig) = self.resolve_comparison(BinaryOp::Eq, left, right)?;
+        let ty = l.ty.clone();
         Ok(Expr::new(
             ExprKind::NullIf {
-                left: Box::new(left),
+                left: Box::new(l),
                 right: Box::new(r),
                 sig,
             },
@@ -230,6 +250,12 @@ impl Binder<'_> {
         args: &CallArgs<'_>,
         cx: &mut ExprContext<'_>,
     ) -> SqlResult<Expr> {
+        if cx.in_aggregate {
+            return Err(SqlError::new(
+                SqlState::GROUPING_ERROR,
+                "aggregate function calls cannot be nested",
+            ));
+        }
         if cx.collector.is_none() {
             return Err(SqlError::new(
                 SqlState::GROUPING_ERROR,
@@ -237,12 +263,6 @@ impl Binder<'_> {
                     "aggregate functions are not allowed in {}",
                     cx.clause.name()
                 ),
-            ));
-        }
-        if cx.in_aggregate {
-            return Err(SqlError::new(
-                SqlState::GROUPING_ERROR,
-                "aggregate function calls cannot be nested",
             ));
         }
         let call = self.bind_aggregate_parts(name, func, args, cx)?;
@@ -283,6 +303,7 @@ impl Binder<'_> {
         }
         let types: Vec<DataType> = bound.iter().map(|a| a.ty.clone()).collect();
         let (agg, arg_types, ty) = aggregate::resolve(name, &types, args.star)?;
+        let uncoerced = bound.clone();
         let mut coerced = Vec::with_capacity(bound.len());
         for (a, t) in bound.into_iter().zip(&arg_types) {
             coerced.push(self.coerce(a, t, Coercion::Implicit)?);
@@ -298,6 +319,13 @@ impl Binder<'_> {
         for item in &args.order_by {
             let e = self.bind_expr(&item.expr, &mut inner)?;
             let e = self.resolve_unknown(e)?;
+            if args.distinct && !uncoerced.contains(&e) && !coerced.contains(&e) {
+                // Deduplicating by the arguments leaves no single row to take the order from.
+                return Err(SqlError::new(
+                    SqlState::INVALID_COLUMN_REFERENCE,
+                    "in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list",
+                ));
+            }
             let descending = matches!(item.options.sort, Some(ast::OrderBySort::Desc));
             order_by.push(SortKey {
                 expr: e,

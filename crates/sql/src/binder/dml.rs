@@ -140,7 +140,7 @@ impl Binder<'_> {
 
     fn target_table(&self, name: &ast::ObjectName) -> SqlResult<Arc<TableDef>> {
         let relation = self.relation_name(name)?;
-        self.table(&relation, name.span())
+        self.table_named(&relation, name)
     }
 
     fn column_position(

@@ -577,7 +577,19 @@ impl Binder<'_> {
         let in_any_scope = |q: &str| {
             scope.has_qualifier(q) || self.outer_scopes.iter().any(|s| s.has_qualifier(q))
         };
+        // `t.x` where t is in FROM under an alias: PostgreSQL says the entry exists but this
+        // name cannot reach it.
+        let aliased_table = |q: &str| {
+            std::iter::once(scope)
+                .chain(self.outer_scopes.iter())
+                .any(|s| s.aliased_tables.iter().any(|t| t == q))
+        };
         Err(match qualifier {
+            Some(q) if !in_any_scope(q) && aliased_table(q) => self.error_at(
+                SqlState::UNDEFINED_TABLE,
+                format!("invalid reference to FROM-clause entry for table \"{q}\""),
+                span,
+            ),
             Some(q) if !in_any_scope(q) => self.error_at(
                 SqlState::UNDEFINED_TABLE,
                 format!("missing FROM-clause entry for table \"{q}\""),
@@ -740,6 +752,13 @@ impl Binder<'_> {
             ExprKind::Literal(Value::Text(text)) => {
                 // An untyped literal is read by the target type's input function, as
                 // PostgreSQL does at parse time: errors surface now, with a position.
+                let base = target.without_typmod();
+                if mode == Coercion::Explicit && base != *target {
+                    // `'abcdef'::varchar(3)` reads the text as varchar, then applies the length
+                    // as an explicit cast does: truncating, where an assignment would fail.
+                    let value = parse_text(&text, &base, self.format)?;
+                    return self.coerce(Expr::literal(value, base), target, mode);
+                }
                 let value = parse_text(&text, target, self.format)?;
                 Ok(Expr::literal(value, target.clone()))
             }
@@ -1293,10 +1312,12 @@ impl Binder<'_> {
             Some(e) => Some(self.bind_expr(e, cx)?),
             None => None,
         };
-        let mut types: Vec<DataType> = results.iter().map(|r| r.ty.clone()).collect();
+        // PostgreSQL considers the ELSE result first (its order shows in the error message).
+        let mut types: Vec<DataType> = Vec::with_capacity(results.len() + 1);
         if let Some(o) = &otherwise {
             types.push(o.ty.clone());
         }
+        types.extend(results.iter().map(|r| r.ty.clone()));
         let ty = embeddb_types::ops::common_type(&types, "CASE")?;
         let ty = if ty == DataType::Unknown {
             DataType::Text

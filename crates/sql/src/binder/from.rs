@@ -243,7 +243,7 @@ impl Binder<'_> {
                         .unwrap_or_else(|| relation.clone());
                     return Ok((plan, Scope::from_schema(&schema, Some(&qualifier))));
                 }
-                let table = self.table(&relation, name.span())?;
+                let table = self.table_named(&relation, name)?;
                 let qualifier = alias
                     .as_ref()
                     .map(|a| normalize_ident(&a.name))

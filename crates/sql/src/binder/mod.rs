@@ -44,6 +44,9 @@ pub struct ScopeColumn {
 #[derive(Clone, Debug, Default)]
 pub struct Scope {
     pub columns: Vec<ScopeColumn>,
+    /// Tables in this FROM clause under an alias (`t AS x`): `t.col` then gets PostgreSQL's
+    /// "invalid reference to FROM-clause entry" rather than "missing FROM-clause entry".
+    pub aliased_tables: Vec<String>,
 }
 
 impl Scope {
@@ -60,6 +63,7 @@ impl Scope {
                     hidden_unqualified: false,
                 })
                 .collect(),
+            aliased_tables: Vec::new(),
         }
     }
 
@@ -76,12 +80,18 @@ impl Scope {
                     hidden_unqualified: false,
                 })
                 .collect(),
+            aliased_tables: if qualifier == table.name {
+                Vec::new()
+            } else {
+                vec![table.name.clone()]
+            },
         }
     }
 
     /// Concatenation, for joins: the left's columns then the right's.
     pub fn join(mut self, right: Scope) -> Scope {
         self.columns.extend(right.columns);
+        self.aliased_tables.extend(right.aliased_tables);
         self
     }
 

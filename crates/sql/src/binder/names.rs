@@ -1,7 +1,7 @@
 //! Identifier rules: case folding of unquoted names, qualified names, and the column names
 //! PostgreSQL gives to unnamed select-list items.
 
-use sqlparser::ast::{self, Expr as AstExpr, Ident, ObjectName};
+use sqlparser::ast::{self, Expr as AstExpr, Ident, ObjectName, Spanned};
 
 use embeddb_types::{SqlError, SqlResult, SqlState};
 
@@ -32,8 +32,43 @@ pub fn object_name_parts(name: &ObjectName) -> SqlResult<Vec<String>> {
 }
 
 impl Binder<'_> {
+    /// The table `name` names, or 42P01 naming it as written (`public.missing`).
+    pub(crate) fn table_named(
+        &self,
+        relation: &str,
+        name: &ObjectName,
+    ) -> SqlResult<std::sync::Arc<embeddb_tables::TableDef>> {
+        self.table(relation, name.span()).map_err(|e| {
+            if e.code != SqlState::UNDEFINED_TABLE {
+                return e;
+            }
+            let written = object_name_parts(name)
+                .map(|p| p.join("."))
+                .unwrap_or_else(|_| relation.to_string());
+            self.error_at(
+                SqlState::UNDEFINED_TABLE,
+                format!("relation \"{written}\" does not exist"),
+                name.span(),
+            )
+        })
+    }
+
     /// A relation name, with an optional `public.` (or current database) qualification.
     pub(crate) fn relation_name(&self, name: &ObjectName) -> SqlResult<String> {
+        // sqlparser accepts some of PostgreSQL's reserved words as names (`FROM FROM t`,
+        // `CREATE TABLE table`); PostgreSQL's grammar does not.
+        for part in &name.0 {
+            if let Some(ident) = part.as_ident()
+                && ident.quote_style.is_none()
+                && is_reserved_keyword(&ident.value)
+            {
+                return Err(self.error_at(
+                    SqlState::SYNTAX_ERROR,
+                    format!("syntax error at or near \"{}\"", ident.value),
+                    ident.span,
+                ));
+            }
+        }
         let parts = object_name_parts(name)?;
         match parts.as_slice() {
             [table] => Ok(table.clone()),
@@ -59,7 +94,34 @@ impl Binder<'_> {
 /// The name PostgreSQL gives a select-list item without an alias (its FigureColname):
 /// a column's name, a function's name, a cast's type or inner name, else `?column?`.
 pub fn figure_column_name(expr: &AstExpr) -> String {
-    figure(expr).unwrap_or_else(|| "?column?".to_string())
+    figure_with_strength(expr)
+        .map(|(name, _)| name)
+        .unwrap_or_else(|| "?column?".to_string())
+}
+
+/// FigureColname's strength: a real name (column, function) beats a type name from a cast or
+/// the `case` fallback.
+const STRONG: u8 = 2;
+const WEAK: u8 = 1;
+
+fn figure_with_strength(expr: &AstExpr) -> Option<(String, u8)> {
+    match expr {
+        AstExpr::Cast {
+            expr, data_type, ..
+        } => match figure_with_strength(expr) {
+            Some(named) if named.1 == STRONG => Some(named),
+            _ => Some((type_column_name(data_type), WEAK)),
+        },
+        AstExpr::Nested(inner) => figure_with_strength(inner),
+        AstExpr::Case { else_result, .. } => {
+            match else_result.as_deref().and_then(figure_with_strength) {
+                Some(named) if named.1 == STRONG => Some(named),
+                _ => Some(("case".to_string(), WEAK)),
+            }
+        }
+        AstExpr::Array(_) => Some(("array".to_string(), WEAK)),
+        other => figure(other).map(|name| (name, STRONG)),
+    }
 }
 
 fn figure(expr: &AstExpr) -> Option<String> {
@@ -70,16 +132,19 @@ fn figure(expr: &AstExpr) -> Option<String> {
             let name = f.name.0.last()?.as_ident().map(normalize_ident)?;
             Some(name)
         }
-        AstExpr::Cast {
-            expr, data_type, ..
-        } => figure(expr).or_else(|| Some(type_column_name(data_type))),
-        AstExpr::Nested(inner) => figure(inner),
-        AstExpr::Case { .. } => Some("case".to_string()),
-        AstExpr::Exists { .. } => Some("exists".to_string()),
+        AstExpr::Cast { .. } | AstExpr::Nested(_) | AstExpr::Case { .. } => {
+            figure_with_strength(expr).map(|(name, _)| name)
+        }
+        // NOT EXISTS is the NOT operator over EXISTS: no name.
+        AstExpr::Exists { negated: false, .. } => Some("exists".to_string()),
         AstExpr::Array(_) => Some("array".to_string()),
         AstExpr::Extract { .. } => Some("extract".to_string()),
         AstExpr::Position { .. } => Some("position".to_string()),
-        AstExpr::Substring { .. } => Some("substring".to_string()),
+        AstExpr::Substring { shorthand, .. } => Some(if *shorthand {
+            "substr".to_string()
+        } else {
+            "substring".to_string()
+        }),
         AstExpr::Trim { .. } => Some("btrim".to_string()),
         AstExpr::Overlay { .. } => Some("overlay".to_string()),
         AstExpr::Ceil { .. } => Some("ceil".to_string()),
@@ -93,16 +158,13 @@ fn figure(expr: &AstExpr) -> Option<String> {
             {
                 return match item {
                     ast::SelectItem::ExprWithAlias { alias, .. } => Some(normalize_ident(alias)),
-                    ast::SelectItem::UnnamedExpr(e) => figure(e),
+                    ast::SelectItem::UnnamedExpr(e) => figure_with_strength(e).map(|(n, _)| n),
                     _ => None,
                 };
             }
             None
         }
-        AstExpr::Value(v) => match &v.value {
-            ast::Value::Boolean(_) => Some("bool".to_string()),
-            _ => None,
-        },
+        // PostgreSQL 15 parses true/false as constants, named like any other: no name.
         _ => None,
     }
 }
@@ -128,4 +190,112 @@ fn type_column_name(ty: &ast::DataType) -> String {
         },
         Err(_) => "?column?".into(),
     }
+}
+
+/// PostgreSQL's reserved key words (and those reserved except as function or type names),
+/// which cannot name a table without quotes.
+fn is_reserved_keyword(word: &str) -> bool {
+    const RESERVED: &[&str] = &[
+        "all",
+        "analyse",
+        "analyze",
+        "and",
+        "any",
+        "array",
+        "as",
+        "asc",
+        "asymmetric",
+        "authorization",
+        "binary",
+        "both",
+        "case",
+        "cast",
+        "check",
+        "collate",
+        "collation",
+        "column",
+        "concurrently",
+        "constraint",
+        "create",
+        "cross",
+        "current_catalog",
+        "current_date",
+        "current_role",
+        "current_schema",
+        "current_time",
+        "current_timestamp",
+        "current_user",
+        "default",
+        "deferrable",
+        "desc",
+        "distinct",
+        "do",
+        "else",
+        "end",
+        "except",
+        "false",
+        "fetch",
+        "for",
+        "foreign",
+        "freeze",
+        "from",
+        "full",
+        "grant",
+        "group",
+        "having",
+        "ilike",
+        "in",
+        "initially",
+        "inner",
+        "intersect",
+        "into",
+        "is",
+        "isnull",
+        "join",
+        "lateral",
+        "leading",
+        "left",
+        "like",
+        "limit",
+        "localtime",
+        "localtimestamp",
+        "natural",
+        "not",
+        "notnull",
+        "null",
+        "offset",
+        "on",
+        "only",
+        "or",
+        "order",
+        "outer",
+        "overlaps",
+        "placing",
+        "primary",
+        "references",
+        "returning",
+        "right",
+        "select",
+        "session_user",
+        "similar",
+        "some",
+        "symmetric",
+        "table",
+        "tablesample",
+        "then",
+        "to",
+        "trailing",
+        "true",
+        "union",
+        "unique",
+        "user",
+        "using",
+        "variadic",
+        "verbose",
+        "when",
+        "where",
+        "window",
+        "with",
+    ];
+    RESERVED.contains(&word.to_ascii_lowercase().as_str())
 }

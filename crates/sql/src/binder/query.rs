@@ -41,7 +41,12 @@ impl Binder<'_> {
     /// Binds a whole query (WITH, body, ORDER BY, LIMIT/OFFSET) to a logical plan whose schema
     /// names the output columns.
     pub fn bind_query(&mut self, query: &ast::Query) -> SqlResult<LogicalPlan> {
-        if query.fetch.is_some() && query.limit_clause.is_some() {
+        let has_limit = matches!(
+            &query.limit_clause,
+            Some(ast::LimitClause::LimitOffset { limit: Some(_), .. })
+                | Some(ast::LimitClause::OffsetCommaLimit { .. })
+        );
+        if query.fetch.is_some() && has_limit {
             return Err(SqlError::syntax("syntax error: both LIMIT and FETCH given"));
         }
         if !query.locks.is_empty() {
@@ -118,8 +123,13 @@ impl Binder<'_> {
                 format!("argument of {what} must not contain variables"),
             ));
         }
+        // An untyped literal is read as bigint (22P02 for `LIMIT 'x'`); other types must cast.
+        let untyped = e.ty == DataType::Unknown;
         self.coerce(e, &DataType::Int8, Coercion::Implicit)
-            .map_err(|_| {
+            .map_err(|err| {
+                if untyped {
+                    return err;
+                }
                 SqlError::new(
                     SqlState::DATATYPE_MISMATCH,
                     format!("argument of {what} must be type bigint"),
@@ -483,7 +493,9 @@ impl Binder<'_> {
                     match select_exprs.iter().position(|s| *s == e) {
                         Some(i) => i,
                         None => {
-                            if select.distinct.is_some() {
+                            // DISTINCT ON keeps the first row of each group, so it may sort by
+                            // more than it outputs; plain DISTINCT compares whole rows.
+                            if matches!(select.distinct, Some(ast::Distinct::Distinct)) {
                                 return Err(SqlError::new(
                                     SqlState::INVALID_COLUMN_REFERENCE,
                                     "for SELECT DISTINCT, ORDER BY expressions must appear in select list",

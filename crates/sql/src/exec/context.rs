@@ -22,11 +22,22 @@ pub struct SessionInfo {
     pub settings: HashMap<String, String>,
 }
 
-/// Session state functions change: the last values sequences handed out (currval, lastval).
+/// Session state functions change: the last values sequences handed out (currval, lastval),
+/// and settings changed by set_config() (the session applies them when the statement ends).
 #[derive(Default, Debug)]
 pub struct SequenceMemory {
     pub last_by_sequence: HashMap<u32, i64>,
     pub last: Option<i64>,
+    pub pending_settings: Vec<SettingChange>,
+}
+
+/// One set_config() call.
+#[derive(Debug)]
+pub struct SettingChange {
+    pub name: String,
+    pub value: String,
+    /// `is_local`: lasts until the end of the transaction.
+    pub local: bool,
 }
 
 /// The cancel flag of a session and the deadline of the running statement.

@@ -252,7 +252,10 @@ fn lock_for_write(
         }
         LockedRow::Deleted { concurrent } => {
             if concurrent && uses_transaction_snapshot(txn) {
-                return Err(serialization_failure());
+                return Err(SqlError::new(
+                    SqlState::SERIALIZATION_FAILURE,
+                    "could not serialize access due to concurrent delete",
+                ));
             }
             Ok(None)
         }

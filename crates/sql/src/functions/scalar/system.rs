@@ -61,8 +61,25 @@ fn current_setting(args: &[Value], _: &CallInfo<'_>, ctx: &ExecContext) -> SqlRe
     }
 }
 
+/// set_config(name, value, is_local): validated now, applied to the session when the
+/// statement ends; returns the value as SHOW would print it.
+fn set_config(args: &[Value], _: &CallInfo<'_>, ctx: &ExecContext) -> SqlResult<Value> {
+    let name = args[0].as_str().unwrap_or("").to_string();
+    let value = args[1].as_str().unwrap_or("").to_string();
+    let local = args[2].as_bool().unwrap_or(false);
+    let mut check = crate::settings::Settings::default();
+    check.set(&name, &value)?;
+    let (_, shown) = check.show(&name)?;
+    ctx.sequences
+        .lock()
+        .pending_settings
+        .push(crate::exec::context::SettingChange { name, value, local });
+    Ok(Value::Text(shown))
+}
+
 fn pg_typeof(_: &[Value], call: &CallInfo<'_>, _: &ExecContext) -> SqlResult<Value> {
-    Ok(Value::Text(call.arg_types[0].to_string()))
+    // The type without its modifier, as regtype prints it: `character varying`, not `(5)`.
+    Ok(Value::Text(call.arg_types[0].without_typmod().to_string()))
 }
 
 fn now(_: &[Value], _: &CallInfo<'_>, ctx: &ExecContext) -> SqlResult<Value> {
@@ -223,6 +240,13 @@ pub(super) fn register(r: &mut Registry) {
         current_setting,
     )
     .stable();
+    r.exact(
+        "set_config",
+        &[T::Text, T::Text, T::Bool],
+        T::Text,
+        set_config,
+    )
+    .volatile();
     r.add(
         "pg_typeof",
         vec![ArgType::Any],
