@@ -23,14 +23,6 @@ fn error_like(outcome: &Outcome, code: &str, text: &str) -> bool {
 
 /// Every open bug the generator hits, one entry each.
 pub const KNOWN_BUGS: &[KnownBug] = &[
-    // Correlated subqueries in the select list or HAVING of a grouped query are 0A000.
-    KnownBug {
-        regress_file: "grouped_correlated_subquery.slt",
-        matches: |_, pg, embed| {
-            matches!(pg, Outcome::Rows(_))
-                && error_like(embed, "0A000", "correlated subqueries in grouped queries")
-        },
-    },
     // sqlparser cannot read `op ANY/ALL ((SELECT ...) EXCEPT (SELECT ...))`.
     KnownBug {
         regress_file: "any_parenthesized_setop.slt",

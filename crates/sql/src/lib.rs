@@ -14,6 +14,7 @@ mod like;
 pub mod optimizer;
 pub mod parser;
 pub mod plan;
+mod plan_walk;
 pub mod result;
 pub mod session;
 pub mod settings;

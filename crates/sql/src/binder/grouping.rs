@@ -8,9 +8,12 @@
 
 use embeddb_types::{SqlError, SqlResult, SqlState};
 
+use std::sync::Arc;
+
 use super::Scope;
 use crate::expr::{Expr, ExprKind};
 use crate::plan::{Field, WindowCall};
+use crate::plan_walk::remap_outer_columns;
 
 pub(crate) struct Regrouper<'s> {
     scope: &'s Scope,
@@ -60,13 +63,50 @@ impl<'s> Regrouper<'s> {
                     ),
                 ))
             }
-            ExprKind::Subquery(ref sub) if sub.correlated => Err(SqlError::not_supported(
-                "correlated subqueries in grouped queries are not supported yet",
-            )),
-            ExprKind::Quantified(ref q) if q.correlated => Err(SqlError::not_supported(
-                "correlated subqueries in grouped queries are not supported yet",
-            )),
+            // A correlated subquery runs per group: its references to this query's columns
+            // must be grouped, and are re-pointed at the aggregation's output.
+            ExprKind::Subquery(mut sub) if sub.correlated => {
+                remap_outer_columns(Arc::make_mut(&mut sub.plan), 1, &mut |index, e| {
+                    self.outer_group_column(index, e)
+                })?;
+                Ok(Expr::new(ExprKind::Subquery(sub), expr.ty))
+            }
+            ExprKind::Quantified(mut q) if q.correlated => {
+                let left = std::mem::take(&mut q.left);
+                q.left = left
+                    .into_iter()
+                    .map(|l| self.rewrite(l))
+                    .collect::<SqlResult<Vec<_>>>()?;
+                remap_outer_columns(Arc::make_mut(&mut q.plan), 1, &mut |index, e| {
+                    self.outer_group_column(index, e)
+                })?;
+                Ok(Expr::new(ExprKind::Quantified(q), expr.ty))
+            }
             _ => expr.map_children(&mut |child| self.rewrite(child)),
+        }
+    }
+
+    /// Where column `index` of the grouped query's input is in the aggregation's output, for a
+    /// subquery that refers to it.
+    fn outer_group_column(&mut self, index: usize, reference: &Expr) -> SqlResult<usize> {
+        match self.rewrite(Expr::column(index, reference.ty.clone())) {
+            Ok(Expr {
+                kind: ExprKind::Column(k),
+                ..
+            }) => Ok(k),
+            Ok(_) => Err(SqlError::internal("grouped column is not a column")),
+            Err(e) if e.code == SqlState::GROUPING_ERROR => {
+                let column = &self.scope.columns[index];
+                let name = match &column.qualifier {
+                    Some(q) => format!("{q}.{}", column.name),
+                    None => column.name.clone(),
+                };
+                Err(SqlError::new(
+                    SqlState::GROUPING_ERROR,
+                    format!("subquery uses ungrouped column \"{name}\" from outer query"),
+                ))
+            }
+            Err(e) => Err(e),
         }
     }
 
