@@ -128,8 +128,25 @@ pub enum FrameBound {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WindowFrame {
     pub units: FrameUnits,
+    /// The bounds; an offset is a constant expression (bigint for ROWS and GROUPS).
     pub start: FrameBound,
     pub end: FrameBound,
+    /// For RANGE with an offset: how the rows' order key compares with the bounds.
+    pub range: Option<RangeOffsets>,
+}
+
+/// RANGE frames with `offset PRECEDING/FOLLOWING`: the frame holds the rows whose order key lies
+/// within the offset of the current row's key.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RangeOffsets {
+    /// The single ORDER BY key in the type the bounds are computed in (integer keys as numeric,
+    /// so that adding the offset cannot overflow; dates as timestamps), with the ORDER BY item's
+    /// direction and NULL placement.
+    pub key: SortKey,
+    /// The start and end bound values over the current row (`key - offset` for an ascending
+    /// `offset PRECEDING`, ...), present when that bound has an offset.
+    pub start: Option<Expr>,
+    pub end: Option<Expr>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

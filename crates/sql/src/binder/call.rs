@@ -1,6 +1,6 @@
 //! Binding function calls: scalar functions resolved among their overloads, the special forms
 //! PostgreSQL parses as calls (COALESCE, NULLIF, GREATEST, LEAST), aggregates with DISTINCT,
-//! FILTER and ORDER BY, and window functions with OVER.
+//! FILTER and ORDER BY; window functions with OVER are bound in `window.rs`.
 
 use sqlparser::ast::{self, FunctionArg, FunctionArgExpr, FunctionArguments};
 
@@ -11,16 +11,14 @@ use super::Binder;
 use super::expr::{Coercion, ExprContext};
 use crate::expr::{Expr, ExprKind, SubqueryKind};
 use crate::functions::aggregate::{self, AggregateFunction};
-use crate::plan::{
-    AggregateCall, FrameBound, FrameUnits, SortKey, WindowCall, WindowFrame, WindowFunctionKind,
-};
+use crate::plan::{AggregateCall, SortKey};
 
 /// The parts of a call's argument list.
-struct CallArgs<'a> {
-    args: Vec<&'a ast::Expr>,
-    star: bool,
-    distinct: bool,
-    order_by: Vec<&'a ast::OrderByExpr>,
+pub(super) struct CallArgs<'a> {
+    pub args: Vec<&'a ast::Expr>,
+    pub star: bool,
+    pub distinct: bool,
+    pub order_by: Vec<&'a ast::OrderByExpr>,
 }
 
 fn call_args(func: &ast::Function) -> SqlResult<CallArgs<'_>> {
@@ -128,6 +126,12 @@ impl Binder<'_> {
         }
         if aggregate::is_aggregate(&name) {
             return self.bind_aggregate_call(&name, func, &args, cx);
+        }
+        if super::window::is_window_only_function(&name) {
+            return Err(SqlError::new(
+                SqlState::WRONG_OBJECT_TYPE,
+                format!("window function {name} requires an OVER clause"),
+            ));
         }
         if args.star {
             return Err(SqlError::new(
@@ -265,7 +269,9 @@ impl Binder<'_> {
                 ),
             ));
         }
-        let call = self.bind_aggregate_parts(name, func, args, cx)?;
+        let mut inner = ExprContext::new(cx.scope, cx.clause);
+        inner.in_aggregate = true;
+        let call = self.bind_aggregate_parts(name, func, args, &mut inner)?;
         let ty = call.ty.clone();
         let Some(collector) = cx.collector.as_deref_mut() else {
             return Err(SqlError::internal("aggregate collector vanished"));
@@ -280,19 +286,18 @@ impl Binder<'_> {
         Ok(Expr::new(ExprKind::AggregateRef(index), ty))
     }
 
-    /// Binds an aggregate's arguments, FILTER and ORDER BY in the input scope.
-    fn bind_aggregate_parts(
+    /// Binds an aggregate's arguments, FILTER and ORDER BY in the given context (the input
+    /// scope; for an aggregate used as a window function, with the query level's aggregates).
+    pub(super) fn bind_aggregate_parts(
         &mut self,
         name: &str,
         func: &ast::Function,
         args: &CallArgs<'_>,
-        cx: &mut ExprContext<'_>,
+        inner: &mut ExprContext<'_>,
     ) -> SqlResult<AggregateCall> {
-        let mut inner = ExprContext::new(cx.scope, cx.clause);
-        inner.in_aggregate = true;
         let mut bound = Vec::with_capacity(args.args.len());
         for a in &args.args {
-            let e = self.bind_expr(a, &mut inner)?;
+            let e = self.bind_expr(a, inner)?;
             if e.any(&mut |x| matches!(x.kind, ExprKind::WindowRef(_))) {
                 return Err(SqlError::new(
                     SqlState::GROUPING_ERROR,
@@ -310,14 +315,14 @@ impl Binder<'_> {
         }
         let filter = match &func.filter {
             Some(f) => {
-                let e = self.bind_expr(f, &mut inner)?;
+                let e = self.bind_expr(f, inner)?;
                 Some(self.coerce_to_bool(e, "FILTER")?)
             }
             None => None,
         };
         let mut order_by = Vec::with_capacity(args.order_by.len());
         for item in &args.order_by {
-            let e = self.bind_expr(&item.expr, &mut inner)?;
+            let e = self.bind_expr(&item.expr, inner)?;
             let e = self.resolve_unknown(e)?;
             if args.distinct && !uncoerced.contains(&e) && !coerced.contains(&e) {
                 // Deduplicating by the arguments leaves no single row to take the order from.
@@ -343,234 +348,6 @@ impl Binder<'_> {
             filter,
             order_by,
             ty,
-        })
-    }
-
-    fn bind_window_call(
-        &mut self,
-        name: &str,
-        func: &ast::Function,
-        args: &CallArgs<'_>,
-        cx: &mut ExprContext<'_>,
-    ) -> SqlResult<Expr> {
-        if cx.collector.is_none() || cx.in_aggregate {
-            return Err(SqlError::new(
-                SqlState::WINDOWING_ERROR,
-                format!("window functions are not allowed in {}", cx.clause.name()),
-            ));
-        }
-        let spec = match &func.over {
-            Some(ast::WindowType::WindowSpec(spec)) => spec,
-            _ => {
-                return Err(SqlError::not_supported(
-                    "named windows are not supported yet",
-                ));
-            }
-        };
-        let (kind, bound_args, ty) = if aggregate::is_aggregate(name) {
-            let call = self.bind_aggregate_parts(name, func, args, cx)?;
-            if call.distinct {
-                return Err(SqlError::not_supported(
-                    "DISTINCT is not implemented for window functions",
-                ));
-            }
-            (WindowFunctionKind::Aggregate(call.func), call.args, call.ty)
-        } else {
-            let mut bound = Vec::with_capacity(args.args.len());
-            let mut inner = ExprContext::new(cx.scope, cx.clause);
-            for a in &args.args {
-                bound.push(self.bind_expr(a, &mut inner)?);
-            }
-            self.resolve_window_function(name, bound)?
-        };
-        let mut inner = ExprContext::new(cx.scope, cx.clause);
-        inner.in_aggregate = true;
-        let mut partition_by = Vec::with_capacity(spec.partition_by.len());
-        for e in &spec.partition_by {
-            let b = self.bind_expr(e, &mut inner)?;
-            partition_by.push(self.resolve_unknown(b)?);
-        }
-        let mut order_by = Vec::with_capacity(spec.order_by.len());
-        for item in &spec.order_by {
-            let e = self.bind_expr(&item.expr, &mut inner)?;
-            let e = self.resolve_unknown(e)?;
-            let descending = matches!(item.options.sort, Some(ast::OrderBySort::Desc));
-            order_by.push(SortKey {
-                expr: e,
-                descending,
-                nulls_first: item.options.nulls_first.unwrap_or(descending),
-            });
-        }
-        let frame = match &spec.window_frame {
-            Some(f) => Some(self.bind_frame(f)?),
-            None => None,
-        };
-        let filter = match &func.filter {
-            Some(f) => {
-                let e = self.bind_expr(f, &mut inner)?;
-                Some(self.coerce_to_bool(e, "FILTER")?)
-            }
-            None => None,
-        };
-        let call = WindowCall {
-            kind,
-            args: bound_args,
-            partition_by,
-            order_by,
-            frame,
-            filter,
-            distinct: false,
-            ty: ty.clone(),
-        };
-        let Some(collector) = cx.collector.as_deref_mut() else {
-            return Err(SqlError::internal("window collector vanished"));
-        };
-        let index = match collector.windows.iter().position(|w| *w == call) {
-            Some(i) => i,
-            None => {
-                collector.windows.push(call);
-                collector.windows.len() - 1
-            }
-        };
-        Ok(Expr::new(ExprKind::WindowRef(index), ty))
-    }
-
-    fn resolve_window_function(
-        &mut self,
-        name: &str,
-        args: Vec<Expr>,
-    ) -> SqlResult<(WindowFunctionKind, Vec<Expr>, DataType)> {
-        let expect = |n: usize, args: &[Expr]| -> SqlResult<()> {
-            if args.len() == n {
-                Ok(())
-            } else {
-                let types: Vec<DataType> = args.iter().map(|a| a.ty.clone()).collect();
-                Err(crate::functions::undefined_function(name, &types))
-            }
-        };
-        Ok(match name {
-            "row_number" => {
-                expect(0, &args)?;
-                (WindowFunctionKind::RowNumber, args, DataType::Int8)
-            }
-            "rank" => {
-                expect(0, &args)?;
-                (WindowFunctionKind::Rank, args, DataType::Int8)
-            }
-            "dense_rank" => {
-                expect(0, &args)?;
-                (WindowFunctionKind::DenseRank, args, DataType::Int8)
-            }
-            "percent_rank" => {
-                expect(0, &args)?;
-                (WindowFunctionKind::PercentRank, args, DataType::Float8)
-            }
-            "cume_dist" => {
-                expect(0, &args)?;
-                (WindowFunctionKind::CumeDist, args, DataType::Float8)
-            }
-            "ntile" => {
-                expect(1, &args)?;
-                let mut args = args;
-                let a = args.remove(0);
-                let a = self.coerce(a, &DataType::Int4, Coercion::Implicit)?;
-                (WindowFunctionKind::Ntile, vec![a], DataType::Int4)
-            }
-            "lag" | "lead" => {
-                if args.is_empty() || args.len() > 3 {
-                    let types: Vec<DataType> = args.iter().map(|a| a.ty.clone()).collect();
-                    return Err(crate::functions::undefined_function(name, &types));
-                }
-                let mut args = args.into_iter();
-                let value = args.next().map(|v| self.resolve_unknown(v)).transpose()?;
-                let Some(value) = value else {
-                    return Err(SqlError::internal("lag without arguments"));
-                };
-                let ty = value.ty.clone();
-                let mut out = vec![value];
-                if let Some(offset) = args.next() {
-                    out.push(self.coerce(offset, &DataType::Int4, Coercion::Implicit)?);
-                }
-                if let Some(default) = args.next() {
-                    out.push(self.coerce(default, &ty, Coercion::Implicit)?);
-                }
-                let kind = if name == "lag" {
-                    WindowFunctionKind::Lag
-                } else {
-                    WindowFunctionKind::Lead
-                };
-                (kind, out, ty)
-            }
-            "first_value" | "last_value" => {
-                expect(1, &args)?;
-                let mut args = args;
-                let v = self.resolve_unknown(args.remove(0))?;
-                let ty = v.ty.clone();
-                let kind = if name == "first_value" {
-                    WindowFunctionKind::FirstValue
-                } else {
-                    WindowFunctionKind::LastValue
-                };
-                (kind, vec![v], ty)
-            }
-            "nth_value" => {
-                expect(2, &args)?;
-                let mut args = args;
-                let v = self.resolve_unknown(args.remove(0))?;
-                let n = self.coerce(args.remove(0), &DataType::Int4, Coercion::Implicit)?;
-                let ty = v.ty.clone();
-                (WindowFunctionKind::NthValue, vec![v, n], ty)
-            }
-            _ => {
-                return Err(SqlError::new(
-                    SqlState::WRONG_OBJECT_TYPE,
-                    format!(
-                        "OVER specified, but {name} is not a window function nor an aggregate function"
-                    ),
-                ));
-            }
-        })
-    }
-
-    fn bind_frame(&mut self, frame: &ast::WindowFrame) -> SqlResult<WindowFrame> {
-        let units = match frame.units {
-            ast::WindowFrameUnits::Rows => FrameUnits::Rows,
-            ast::WindowFrameUnits::Range => FrameUnits::Range,
-            ast::WindowFrameUnits::Groups => FrameUnits::Groups,
-        };
-        let start = self.bind_frame_bound(&frame.start_bound)?;
-        let end = match &frame.end_bound {
-            Some(b) => self.bind_frame_bound(b)?,
-            None => FrameBound::CurrentRow,
-        };
-        if matches!(start, FrameBound::UnboundedFollowing) {
-            return Err(SqlError::new(
-                SqlState::WINDOWING_ERROR,
-                "frame start cannot be UNBOUNDED FOLLOWING",
-            ));
-        }
-        if matches!(end, FrameBound::UnboundedPreceding) {
-            return Err(SqlError::new(
-                SqlState::WINDOWING_ERROR,
-                "frame end cannot be UNBOUNDED PRECEDING",
-            ));
-        }
-        Ok(WindowFrame { units, start, end })
-    }
-
-    fn bind_frame_bound(&mut self, bound: &ast::WindowFrameBound) -> SqlResult<FrameBound> {
-        let empty = super::Scope::default();
-        let offset = |b: &mut Self, e: &ast::Expr| -> SqlResult<Expr> {
-            let mut cx = ExprContext::new(&empty, super::expr::Clause::Other);
-            let e = b.bind_expr(e, &mut cx)?;
-            b.resolve_unknown(e)
-        };
-        Ok(match bound {
-            ast::WindowFrameBound::CurrentRow => FrameBound::CurrentRow,
-            ast::WindowFrameBound::Preceding(None) => FrameBound::UnboundedPreceding,
-            ast::WindowFrameBound::Following(None) => FrameBound::UnboundedFollowing,
-            ast::WindowFrameBound::Preceding(Some(e)) => FrameBound::Preceding(offset(self, e)?),
-            ast::WindowFrameBound::Following(Some(e)) => FrameBound::Following(offset(self, e)?),
         })
     }
 }

@@ -59,6 +59,8 @@ impl Clause {
 pub struct AggregateCollector {
     pub aggregates: Vec<AggregateCall>,
     pub windows: Vec<WindowCall>,
+    /// The level's WINDOW clause, which OVER clauses may name.
+    pub named_windows: Vec<sqlparser::ast::NamedWindowDefinition>,
 }
 
 /// The state an expression binds in.
@@ -69,6 +71,9 @@ pub struct ExprContext<'s> {
     pub collector: Option<&'s mut AggregateCollector>,
     /// Inside an aggregate's arguments (aggregates cannot nest).
     pub in_aggregate: bool,
+    /// Where window functions are not allowed although aggregates may be (a window
+    /// function's arguments and definition): the error message.
+    pub no_windows: Option<&'static str>,
 }
 
 impl<'s> ExprContext<'s> {
@@ -78,6 +83,7 @@ impl<'s> ExprContext<'s> {
             clause,
             collector: None,
             in_aggregate: false,
+            no_windows: None,
         }
     }
 
@@ -91,6 +97,7 @@ impl<'s> ExprContext<'s> {
             clause,
             collector: Some(collector),
             in_aggregate: false,
+            no_windows: None,
         }
     }
 }

@@ -123,6 +123,15 @@ impl<'s> Regrouper<'s> {
         if let Some(f) = call.filter.take() {
             call.filter = Some(self.rewrite(f)?);
         }
+        if let Some(range) = call.frame.as_mut().and_then(|f| f.range.as_mut()) {
+            let key = std::mem::replace(&mut range.key.expr, Expr::boolean(true));
+            range.key.expr = self.rewrite(key)?;
+            for bound in [&mut range.start, &mut range.end] {
+                if let Some(e) = bound.take() {
+                    *bound = Some(self.rewrite(e)?);
+                }
+            }
+        }
         Ok(())
     }
 

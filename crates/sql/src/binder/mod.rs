@@ -13,6 +13,7 @@ mod grouping;
 mod names;
 mod query;
 pub mod types;
+mod window;
 
 use std::collections::HashMap;
 use std::sync::Arc;

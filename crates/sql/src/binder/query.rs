@@ -360,7 +360,11 @@ impl Binder<'_> {
         }
 
         // The select list, with aggregates and window functions collected as placeholders.
-        let mut collector = AggregateCollector::default();
+        super::window::check_window_clause(&select.named_window)?;
+        let mut collector = AggregateCollector {
+            named_windows: select.named_window.clone(),
+            ..AggregateCollector::default()
+        };
         let mut items: Vec<(Expr, Field)> = Vec::new();
         for item in &select.projection {
             self.bind_select_item(item, &scope, &mut collector, &mut items)?;
@@ -1017,11 +1021,6 @@ fn reject_unsupported_select(select: &ast::Select) -> SqlResult<()> {
     if !select.lateral_views.is_empty() || select.prewhere.is_some() || select.qualify.is_some() {
         return Err(SqlError::not_supported(
             "this SELECT clause is not supported",
-        ));
-    }
-    if !select.named_window.is_empty() {
-        return Err(SqlError::not_supported(
-            "WINDOW clauses are not supported yet",
         ));
     }
     Ok(())

@@ -11,8 +11,10 @@ use embeddb_types::{Row, SqlError, SqlResult, SqlState, Value};
 use super::context::ExecContext;
 use super::sort::{compare_keys, eval_keys};
 use super::{BoxedOperator, CHUNK_ROWS, Chunk, MemoryTracker, Operator};
+use crate::expr::Expr;
 use crate::functions::aggregate::accumulator;
 use crate::plan::{FrameBound, FrameUnits, SortKey, WindowCall, WindowFrame, WindowFunctionKind};
+use embeddb_types::datetime::Interval;
 
 pub struct WindowOp {
     input: Option<BoxedOperator>,
@@ -155,112 +157,162 @@ fn peer_bounds(keys: &[&Vec<Value>], call: &WindowCall) -> Vec<(usize, usize)> {
     bounds
 }
 
-fn offset_value(e: &crate::expr::Expr, ctx: &ExecContext) -> SqlResult<usize> {
-    match e.eval(&[], ctx)? {
-        Value::Null => Err(SqlError::new(
+/// A frame bound with its offset evaluated (offsets are constants).
+enum Bound {
+    UnboundedPreceding,
+    CurrentRow,
+    UnboundedFollowing,
+    /// ROWS / GROUPS: this many rows or peer groups before (negative) or after the current one.
+    Shift(i64),
+    /// RANGE: the bound value computed from the current row.
+    Range(Expr),
+}
+
+fn offset_value(e: &Expr, units: FrameUnits, start: bool, ctx: &ExecContext) -> SqlResult<Value> {
+    let which = if start { "starting" } else { "ending" };
+    let v = e.eval(&[], ctx)?;
+    if v.is_null() {
+        return Err(SqlError::new(
             SqlState::NULL_VALUE_NOT_ALLOWED,
-            "frame starting offset must not be null",
-        )),
-        v => {
-            let n = v.as_i64().ok_or_else(|| {
-                SqlError::not_supported("RANGE with an offset is not supported yet")
-            })?;
-            if n < 0 {
-                return Err(SqlError::new(
-                    SqlState::from_code("22013"),
-                    "frame starting offset must not be negative",
-                ));
-            }
-            Ok(n as usize)
-        }
+            format!("frame {which} offset must not be null"),
+        ));
     }
+    let zero = match v {
+        Value::Interval(_) => Value::Interval(Interval {
+            months: 0,
+            days: 0,
+            micros: 0,
+        }),
+        _ => Value::Int8(0),
+    };
+    if v < zero {
+        let message = match units {
+            FrameUnits::Range => "invalid preceding or following size in window function".into(),
+            _ => format!("frame {which} offset must not be negative"),
+        };
+        return Err(SqlError::new(SqlState::from_code("22013"), message));
+    }
+    Ok(v)
+}
+
+fn resolve_bound(
+    bound: &FrameBound,
+    frame: &WindowFrame,
+    start: bool,
+    ctx: &ExecContext,
+) -> SqlResult<Bound> {
+    let (e, sign) = match bound {
+        FrameBound::UnboundedPreceding => return Ok(Bound::UnboundedPreceding),
+        FrameBound::CurrentRow => return Ok(Bound::CurrentRow),
+        FrameBound::UnboundedFollowing => return Ok(Bound::UnboundedFollowing),
+        FrameBound::Preceding(e) => (e, -1),
+        FrameBound::Following(e) => (e, 1),
+    };
+    let v = offset_value(e, frame.units, start, ctx)?;
+    if frame.units == FrameUnits::Range {
+        let value = frame.range.as_ref().and_then(|r| {
+            if start {
+                r.start.clone()
+            } else {
+                r.end.clone()
+            }
+        });
+        return value
+            .map(Bound::Range)
+            .ok_or_else(|| SqlError::internal("RANGE offset without its bound"));
+    }
+    let k = v
+        .as_i64()
+        .ok_or_else(|| SqlError::internal("frame offset is not an integer"))?;
+    Ok(Bound::Shift(k.saturating_mul(sign)))
 }
 
 /// The frame of each position as [start, end) positions in the sorted partition.
 fn frames(
     call: &WindowCall,
-    n: usize,
+    rows: &[Row],
+    sorted: &[usize],
     peers: &[(usize, usize)],
     ctx: &ExecContext,
 ) -> SqlResult<Vec<(usize, usize)>> {
-    let default = WindowFrame {
-        units: FrameUnits::Range,
-        start: FrameBound::UnboundedPreceding,
-        end: FrameBound::CurrentRow,
+    let n = sorted.len();
+    let Some(frame) = call.frame.as_ref() else {
+        // The default frame: RANGE UNBOUNDED PRECEDING to the current row's last peer (every
+        // row is a peer without ORDER BY).
+        return Ok(peers.iter().map(|p| (0, p.1)).collect());
     };
-    let frame = call.frame.as_ref().unwrap_or(&default);
-    if call.order_by.is_empty() && call.frame.is_none() {
-        return Ok(vec![(0, n); n]);
-    }
+    let start_bound = resolve_bound(&frame.start, frame, true, ctx)?;
+    let end_bound = resolve_bound(&frame.end, frame, false, ctx)?;
+    // RANGE with offsets: the rows' order key in the bounds' type.
+    let range_keys: Vec<Value> = match &frame.range {
+        Some(range) => {
+            let mut keys = Vec::with_capacity(n);
+            for &i in sorted {
+                keys.push(range.key.expr.eval(&rows[i], ctx)?);
+            }
+            keys
+        }
+        None => Vec::new(),
+    };
+    let range_sort = frame.range.as_ref().map(|r| std::slice::from_ref(&r.key));
+    // The first position whose key is not before `value` (start bounds) or after it (end
+    // bounds), in the ordering; positions are sorted, so a binary search finds it.
+    let range_position = |pos: usize, value: &Expr, start: bool| -> SqlResult<usize> {
+        let key = &range_keys[pos];
+        if key.is_null() {
+            // NULL keys are only within range of each other: the peer group.
+            return Ok(if start { peers[pos].0 } else { peers[pos].1 });
+        }
+        let Some(sort) = range_sort else {
+            return Err(SqlError::internal("RANGE offset without its order key"));
+        };
+        let bound = [value.eval(&rows[sorted[pos]], ctx)?];
+        Ok(range_keys.partition_point(|k| {
+            let ord = compare_keys(std::slice::from_ref(k), &bound, sort);
+            if start {
+                ord == Ordering::Less
+            } else {
+                ord != Ordering::Greater
+            }
+        }))
+    };
     let mut out = Vec::with_capacity(n);
     for pos in 0..n {
-        let start = match &frame.start {
-            FrameBound::UnboundedPreceding => 0,
-            FrameBound::CurrentRow => match frame.units {
+        let start = match &start_bound {
+            Bound::UnboundedPreceding => 0,
+            Bound::UnboundedFollowing => n,
+            Bound::CurrentRow => match frame.units {
                 FrameUnits::Rows => pos,
                 _ => peers[pos].0,
             },
-            FrameBound::Preceding(e) => {
-                let k = offset_value(e, ctx)?;
-                match frame.units {
-                    FrameUnits::Rows => pos.saturating_sub(k),
-                    FrameUnits::Groups => group_shift(peers, pos, -(k as i64)).0,
-                    FrameUnits::Range => {
-                        return Err(SqlError::not_supported(
-                            "RANGE with an offset is not supported yet",
-                        ));
-                    }
-                }
-            }
-            FrameBound::Following(e) => {
-                let k = offset_value(e, ctx)?;
-                match frame.units {
-                    FrameUnits::Rows => (pos + k).min(n),
-                    FrameUnits::Groups => group_shift(peers, pos, k as i64).0,
-                    FrameUnits::Range => {
-                        return Err(SqlError::not_supported(
-                            "RANGE with an offset is not supported yet",
-                        ));
-                    }
-                }
-            }
-            FrameBound::UnboundedFollowing => n,
+            Bound::Shift(k) => match frame.units {
+                FrameUnits::Groups => group_shift(peers, pos, *k).0,
+                _ => shift(pos, *k, n),
+            },
+            Bound::Range(value) => range_position(pos, value, true)?,
         };
-        let end = match &frame.end {
-            FrameBound::UnboundedFollowing => n,
-            FrameBound::CurrentRow => match frame.units {
+        let end = match &end_bound {
+            Bound::UnboundedPreceding => 0,
+            Bound::UnboundedFollowing => n,
+            Bound::CurrentRow => match frame.units {
                 FrameUnits::Rows => pos + 1,
                 _ => peers[pos].1,
             },
-            FrameBound::Following(e) => {
-                let k = offset_value(e, ctx)?;
-                match frame.units {
-                    FrameUnits::Rows => (pos + k + 1).min(n),
-                    FrameUnits::Groups => group_shift(peers, pos, k as i64).1,
-                    FrameUnits::Range => {
-                        return Err(SqlError::not_supported(
-                            "RANGE with an offset is not supported yet",
-                        ));
-                    }
-                }
-            }
-            FrameBound::Preceding(e) => {
-                let k = offset_value(e, ctx)?;
-                match frame.units {
-                    FrameUnits::Rows => (pos + 1).saturating_sub(k),
-                    FrameUnits::Groups => group_shift(peers, pos, -(k as i64)).1,
-                    FrameUnits::Range => {
-                        return Err(SqlError::not_supported(
-                            "RANGE with an offset is not supported yet",
-                        ));
-                    }
-                }
-            }
-            FrameBound::UnboundedPreceding => 0,
+            Bound::Shift(k) => match frame.units {
+                FrameUnits::Groups => group_shift(peers, pos, *k).1,
+                _ => shift(pos + 1, *k, n),
+            },
+            Bound::Range(value) => range_position(pos, value, false)?,
         };
         out.push((start.min(n), end.max(start).min(n)));
     }
     Ok(out)
+}
+
+/// `pos + k` clamped to the partition's positions [0, n].
+fn shift(pos: usize, k: i64, n: usize) -> usize {
+    let target = pos as i128 + k as i128;
+    target.clamp(0, n as i128) as usize
 }
 
 /// The peer group `shift` groups away from the one holding `pos` (clamped to the partition).
@@ -393,7 +445,7 @@ fn evaluate_partition(
         WindowFunctionKind::FirstValue
         | WindowFunctionKind::LastValue
         | WindowFunctionKind::NthValue => {
-            let frames = frames(call, n, &peers, ctx)?;
+            let frames = frames(call, rows, sorted, &peers, ctx)?;
             for (pos, &(start, end)) in frames.iter().enumerate() {
                 let target = match call.kind {
                     WindowFunctionKind::FirstValue => (start < end).then_some(start),
@@ -422,7 +474,7 @@ fn evaluate_partition(
             }
         }
         WindowFunctionKind::Aggregate(func) => {
-            let frames = frames(call, n, &peers, ctx)?;
+            let frames = frames(call, rows, sorted, &peers, ctx)?;
             let arg_types: Vec<_> = call.args.iter().map(|a| a.ty.clone()).collect();
             let row_args = |pos: usize| -> SqlResult<Option<Vec<Value>>> {
                 if let Some(filter) = &call.filter
