@@ -13,6 +13,7 @@ pub mod functions;
 mod like;
 pub mod optimizer;
 pub mod parser;
+mod parser_subscript;
 pub mod plan;
 pub mod result;
 pub mod session;
