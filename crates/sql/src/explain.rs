@@ -179,9 +179,27 @@ fn write_expr(e: &Expr, input: &[Field], f: &mut fmt::Formatter<'_>) -> fmt::Res
             "LEAST(...)"
         }),
         ExprKind::ArrayLiteral(_) => f.write_str("ARRAY[...]"),
-        ExprKind::ArraySubscript { array, index } => {
-            write!(f, "{}[{}]", sub(array, input), sub(index, input))
+        ExprKind::ArraySubscript { array, subscripts } => {
+            write!(f, "{}", sub(array, input))?;
+            for s in subscripts {
+                match s {
+                    crate::expr::Subscript::Index(i) => write!(f, "[{}]", sub(i, input))?,
+                    crate::expr::Subscript::Slice(lo, hi) => {
+                        f.write_str("[")?;
+                        if let Some(lo) = lo {
+                            write!(f, "{}", sub(lo, input))?;
+                        }
+                        f.write_str(":")?;
+                        if let Some(hi) = hi {
+                            write!(f, "{}", sub(hi, input))?;
+                        }
+                        f.write_str("]")?;
+                    }
+                }
+            }
+            Ok(())
         }
+        ExprKind::ArrayAssign { array, .. } => write!(f, "{}[...] := ...", sub(array, input)),
         ExprKind::Subquery(_) => f.write_str("(SubPlan)"),
         ExprKind::Quantified(q) => write!(
             f,
@@ -210,6 +228,7 @@ fn write_expr(e: &Expr, input: &[Field], f: &mut fmt::Formatter<'_>) -> fmt::Res
         ),
         ExprKind::AggregateRef(i) => write!(f, "agg{i}"),
         ExprKind::WindowRef(i) => write!(f, "window{i}"),
+        ExprKind::SetFunctionRef(i) => write!(f, "srf{i}"),
     }
 }
 
@@ -355,11 +374,13 @@ impl Renderer<'_> {
                 }
                 self.node(depth, title, details);
             }
-            LogicalPlan::FunctionScan { func, .. } => self.node(
-                depth,
-                format!("Function Scan on {func:?}").to_lowercase(),
-                vec![],
-            ),
+            LogicalPlan::FunctionScan { calls, .. } => {
+                self.node(depth, crate::functions::table::scan_title(calls), vec![])
+            }
+            LogicalPlan::ProjectSet { input, .. } => {
+                self.node(depth, "ProjectSet".into(), vec![]);
+                self.plan(input, depth + 1);
+            }
             LogicalPlan::Filter { input, predicate } => {
                 let schema = input.schema();
                 self.node(

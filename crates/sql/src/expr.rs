@@ -144,10 +144,18 @@ pub enum ExprKind {
         greatest: bool,
     },
     ArrayLiteral(Vec<Expr>),
-    /// `array[i]` (1-based; NULL when out of bounds, as in PostgreSQL).
+    /// `array[i][j]...` (NULL when out of bounds, as in PostgreSQL), or a slice
+    /// `array[lo:hi]...` when any subscript is one (then a plain `[i]` means `[1:i]`).
     ArraySubscript {
         array: Box<Expr>,
-        index: Box<Expr>,
+        subscripts: Vec<Subscript>,
+    },
+    /// The array with the element at `subscripts` replaced by `value` (`SET a[i] = v`),
+    /// extending a one-dimensional array as PostgreSQL does.
+    ArrayAssign {
+        array: Box<Expr>,
+        subscripts: Vec<Expr>,
+        value: Box<Expr>,
     },
     Subquery(Box<Subquery>),
     Quantified(Box<QuantifiedSubquery>),
@@ -164,6 +172,34 @@ pub enum ExprKind {
     AggregateRef(usize),
     /// A placeholder for the i-th window function result, like `AggregateRef`.
     WindowRef(usize),
+    /// A placeholder for the i-th set-returning call of a select list, like `AggregateRef`.
+    SetFunctionRef(usize),
+}
+
+/// One subscript of an array: an index or a slice with optional bounds.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Subscript {
+    Index(Expr),
+    Slice(Option<Expr>, Option<Expr>),
+}
+
+impl Subscript {
+    fn exprs(&self) -> impl Iterator<Item = &Expr> {
+        let (a, b) = match self {
+            Subscript::Index(e) => (Some(e), None),
+            Subscript::Slice(l, u) => (l.as_ref(), u.as_ref()),
+        };
+        a.into_iter().chain(b)
+    }
+
+    fn map(self, f: &mut dyn FnMut(Expr) -> SqlResult<Expr>) -> SqlResult<Subscript> {
+        Ok(match self {
+            Subscript::Index(e) => Subscript::Index(f(e)?),
+            Subscript::Slice(l, u) => {
+                Subscript::Slice(l.map(&mut *f).transpose()?, u.map(f).transpose()?)
+            }
+        })
+    }
 }
 
 impl Expr {
@@ -208,6 +244,7 @@ impl Expr {
             | ExprKind::CaseOperand
             | ExprKind::AggregateRef(_)
             | ExprKind::WindowRef(_)
+            | ExprKind::SetFunctionRef(_)
             | ExprKind::Subquery(_) => {}
             ExprKind::Binary { left, right, .. }
             | ExprKind::And(left, right)
@@ -258,9 +295,20 @@ impl Expr {
                     f(e);
                 }
             }
-            ExprKind::ArraySubscript { array, index } => {
+            ExprKind::ArraySubscript { array, subscripts } => {
                 f(array);
-                f(index);
+                subscripts.iter().flat_map(Subscript::exprs).for_each(f);
+            }
+            ExprKind::ArrayAssign {
+                array,
+                subscripts,
+                value,
+            } => {
+                f(array);
+                for s in subscripts {
+                    f(s);
+                }
+                f(value);
             }
             ExprKind::Quantified(q) => {
                 for l in &q.left {
@@ -286,6 +334,7 @@ impl Expr {
             | ExprKind::CaseOperand
             | ExprKind::AggregateRef(_)
             | ExprKind::WindowRef(_)
+            | ExprKind::SetFunctionRef(_)
             | ExprKind::Subquery(_)) => k,
             ExprKind::Binary {
                 op,
@@ -404,9 +453,21 @@ impl Expr {
                 greatest,
             },
             ExprKind::ArrayLiteral(args) => ExprKind::ArrayLiteral(map_all(args, f)?),
-            ExprKind::ArraySubscript { array, index } => ExprKind::ArraySubscript {
+            ExprKind::ArraySubscript { array, subscripts } => ExprKind::ArraySubscript {
                 array: Box::new(f(*array)?),
-                index: Box::new(f(*index)?),
+                subscripts: subscripts
+                    .into_iter()
+                    .map(|s| s.map(&mut *f))
+                    .collect::<SqlResult<_>>()?,
+            },
+            ExprKind::ArrayAssign {
+                array,
+                subscripts,
+                value,
+            } => ExprKind::ArrayAssign {
+                array: Box::new(f(*array)?),
+                subscripts: map_all(subscripts, f)?,
+                value: Box::new(f(*value)?),
             },
             ExprKind::Quantified(mut q) => {
                 q.left = map_all(std::mem::take(&mut q.left), f)?;
@@ -474,6 +535,7 @@ impl Expr {
             | ExprKind::CaseOperand
             | ExprKind::AggregateRef(_)
             | ExprKind::WindowRef(_)
+            | ExprKind::SetFunctionRef(_)
             | ExprKind::Subquery(_)
             | ExprKind::Quantified(_) => true,
             ExprKind::Function { func, .. } => func.volatile || func.stable,
@@ -800,10 +862,22 @@ impl Expr {
                 let element_type = self.ty.element_type().cloned().unwrap_or(DataType::Text);
                 crate::functions::array::build_array(element_type, values)
             }
-            ExprKind::ArraySubscript { array, index } => {
+            ExprKind::ArraySubscript { array, subscripts } => {
                 let a = ev(array)?;
-                let i = ev(index)?;
-                crate::functions::array::subscript(&a, &i)
+                crate::functions::subscript::eval(&a, subscripts, &ev)
+            }
+            ExprKind::ArrayAssign {
+                array,
+                subscripts,
+                value,
+            } => {
+                let a = ev(array)?;
+                let mut indexes = Vec::with_capacity(subscripts.len());
+                for s in subscripts {
+                    indexes.push(ev(s)?);
+                }
+                let v = ev(value)?;
+                crate::functions::subscript::assign(a, &self.ty, &indexes, v)
             }
             ExprKind::Subquery(sub) => crate::exec::subquery::eval_subquery(sub, row, ctx),
             ExprKind::Quantified(q) => crate::exec::subquery::eval_quantified(q, row, ctx),
@@ -818,9 +892,11 @@ impl Expr {
                 let a = ev(array)?;
                 crate::functions::array::quantified(&l, *op, sig, *all, &a, ctx)
             }
-            ExprKind::AggregateRef(_) | ExprKind::WindowRef(_) => Err(SqlError::internal(
-                "aggregate placeholder reached execution",
-            )),
+            ExprKind::AggregateRef(_) | ExprKind::WindowRef(_) | ExprKind::SetFunctionRef(_) => {
+                Err(SqlError::internal(
+                    "aggregate placeholder reached execution",
+                ))
+            }
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod functions;
 mod like;
 pub mod optimizer;
 pub mod parser;
+mod parser_subscript;
 pub mod plan;
 mod plan_walk;
 pub mod result;

@@ -12,14 +12,23 @@ use embeddb_types::{SqlError, SqlResult, SqlState};
 /// the stack of the thread running the statement).
 const MAX_PARSE_DEPTH: usize = 200;
 
+static DIALECT: PostgreSqlDialect = PostgreSqlDialect {};
+
+fn new_parser() -> Parser<'static> {
+    Parser::new(&DIALECT)
+        .with_recursion_limit(MAX_PARSE_DEPTH)
+        .with_options(ParserOptions::new().with_trailing_commas(false))
+}
+
 /// Parses every statement in the text; nothing runs if any of them fails to parse, as in
 /// PostgreSQL's simple query protocol.
 pub fn parse(sql: &str) -> SqlResult<Vec<Statement>> {
-    let dialect = PostgreSqlDialect {};
-    let parser = Parser::new(&dialect)
-        .with_recursion_limit(MAX_PARSE_DEPTH)
-        .with_options(ParserOptions::new().with_trailing_commas(false));
-    parser
+    if let Some(result) =
+        crate::parser_subscript::parse_with_subscripted_targets(&DIALECT, sql, &new_parser)
+    {
+        return result.map_err(|e| parse_error(sql, e));
+    }
+    new_parser()
         .try_with_sql(sql)
         .and_then(|mut p| p.parse_statements())
         .map_err(|e| parse_error(sql, e))

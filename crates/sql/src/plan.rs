@@ -8,7 +8,7 @@ use embeddb_types::DataType;
 
 use crate::expr::Expr;
 use crate::functions::aggregate::AggregateFunction;
-use crate::functions::table::TableFunction;
+use crate::functions::table::SetFunctionCall;
 
 /// One output column of a plan node.
 #[derive(Clone, Debug, PartialEq)]
@@ -190,10 +190,22 @@ pub enum LogicalPlan {
         schema: Schema,
     },
     Scan(ScanNode),
-    /// A set-returning function in FROM (generate_series, unnest).
+    /// Set-returning functions in FROM (generate_series, unnest) over constant arguments:
+    /// the calls' rows side by side (`unnest(a, b)`), shorter ones padded with NULLs, then an
+    /// ordinal column WITH ORDINALITY.
     FunctionScan {
-        func: TableFunction,
-        args: Vec<Expr>,
+        calls: Vec<SetFunctionCall>,
+        ordinality: bool,
+        schema: Schema,
+    },
+    /// Set-returning functions evaluated per input row (PostgreSQL's ProjectSet, also used for
+    /// functions in FROM that refer to earlier FROM items): for each input row, the input's
+    /// columns followed by the calls' rows side by side as in `FunctionScan`; an input row
+    /// whose calls all return no rows produces nothing.
+    ProjectSet {
+        input: Box<LogicalPlan>,
+        calls: Vec<SetFunctionCall>,
+        ordinality: bool,
         schema: Schema,
     },
     Filter {
@@ -276,6 +288,7 @@ impl LogicalPlan {
             LogicalPlan::Empty { schema }
             | LogicalPlan::Values { schema, .. }
             | LogicalPlan::FunctionScan { schema, .. }
+            | LogicalPlan::ProjectSet { schema, .. }
             | LogicalPlan::Project { schema, .. }
             | LogicalPlan::Aggregate { schema, .. }
             | LogicalPlan::Window { schema, .. }
@@ -315,6 +328,7 @@ impl LogicalPlan {
             LogicalPlan::SharedScan { input, .. } => vec![input.as_ref()],
             LogicalPlan::Filter { input, .. }
             | LogicalPlan::Project { input, .. }
+            | LogicalPlan::ProjectSet { input, .. }
             | LogicalPlan::Aggregate { input, .. }
             | LogicalPlan::Window { input, .. }
             | LogicalPlan::Sort { input, .. }

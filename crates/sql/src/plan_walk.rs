@@ -71,8 +71,14 @@ impl LogicalPlan {
                 }
                 Ok(())
             }
-            LogicalPlan::FunctionScan { args, .. } | LogicalPlan::Project { exprs: args, .. } => {
-                for e in args.iter_mut() {
+            LogicalPlan::FunctionScan { calls, .. } | LogicalPlan::ProjectSet { calls, .. } => {
+                for e in calls.iter_mut().flat_map(|c| c.args.iter_mut()) {
+                    map_expr(e, f)?;
+                }
+                Ok(())
+            }
+            LogicalPlan::Project { exprs, .. } => {
+                for e in exprs.iter_mut() {
                     map_expr(e, f)?;
                 }
                 Ok(())
@@ -162,6 +168,7 @@ impl LogicalPlan {
             LogicalPlan::SharedScan { input, .. } => vec![Arc::make_mut(input)],
             LogicalPlan::Filter { input, .. }
             | LogicalPlan::Project { input, .. }
+            | LogicalPlan::ProjectSet { input, .. }
             | LogicalPlan::Aggregate { input, .. }
             | LogicalPlan::Window { input, .. }
             | LogicalPlan::Sort { input, .. }

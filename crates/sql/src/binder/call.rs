@@ -159,6 +159,7 @@ impl Binder<'_> {
             bound.push(self.bind_expr(a, cx)?);
         }
         match name.as_str() {
+            n if crate::functions::table::is_set_returning(n) => self.bind_srf_call(n, bound, cx),
             "coalesce" => self.bind_coalesce(bound),
             "nullif" => self.bind_nullif(bound),
             "greatest" | "least" => self.bind_min_max(bound, name == "greatest"),

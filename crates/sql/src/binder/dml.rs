@@ -441,6 +441,18 @@ impl Binder<'_> {
                     ));
                 }
             };
+            if let Some((column, subscripts)) = crate::parser_subscript::subscripted_target(target)
+            {
+                self.bind_element_assignment(
+                    table,
+                    &column,
+                    &subscripts,
+                    &a.value,
+                    scope,
+                    &mut out,
+                )?;
+                continue;
+            }
             let parts = super::names::object_name_parts(target)?;
             let name = match parts.as_slice() {
                 [n] => n.clone(),

@@ -61,6 +61,8 @@ pub struct AggregateCollector {
     pub windows: Vec<WindowCall>,
     /// The level's WINDOW clause, which OVER clauses may name.
     pub named_windows: Vec<sqlparser::ast::NamedWindowDefinition>,
+    /// Set-returning functions of the select list.
+    pub srfs: Vec<crate::functions::table::SetFunctionCall>,
 }
 
 /// The state an expression binds in.
@@ -158,6 +160,9 @@ impl Binder<'_> {
                     return Err(SqlError::not_supported("TRY_CAST is not supported"));
                 }
                 let ty = super::types::data_type(data_type)?;
+                if let Some(empty) = self.empty_array_cast(inner, &ty) {
+                    return Ok(empty);
+                }
                 let bound = self.bind_expr(inner, cx)?;
                 self.coerce(bound, &ty, Coercion::Explicit)
             }
@@ -470,39 +475,7 @@ impl Binder<'_> {
                 self.bind_array_literal(items)
             }
             AstExpr::CompoundFieldAccess { root, access_chain } => {
-                let mut value = self.bind_expr(root, cx)?;
-                for access in access_chain {
-                    match access {
-                        ast::AccessExpr::Subscript(ast::Subscript::Index { index }) => {
-                            let element = match &value.ty {
-                                DataType::Array(elem) => (**elem).clone(),
-                                other => {
-                                    return Err(SqlError::new(
-                                        SqlState::DATATYPE_MISMATCH,
-                                        format!(
-                                            "cannot subscript type {other} because it does not support subscripting"
-                                        ),
-                                    ));
-                                }
-                            };
-                            let idx = self.bind_expr(index, cx)?;
-                            let idx = self.coerce(idx, &DataType::Int4, Coercion::Implicit)?;
-                            value = Expr::new(
-                                ExprKind::ArraySubscript {
-                                    array: Box::new(value),
-                                    index: Box::new(idx),
-                                },
-                                element,
-                            );
-                        }
-                        _ => {
-                            return Err(SqlError::not_supported(
-                                "array slices and field access are not supported yet",
-                            ));
-                        }
-                    }
-                }
-                Ok(value)
+                self.bind_subscripts(root, access_chain, cx)
             }
             AstExpr::Collate { expr: e, collation } => {
                 let name = collation.to_string().replace('"', "");
@@ -929,7 +902,7 @@ impl Binder<'_> {
     ) -> SqlResult<Expr> {
         let json = matches!(l.ty, DataType::Json);
         let prefix = if json { "json" } else { "jsonb" };
-        let is_array = matches!(l.ty, DataType::Array(_));
+        let is_array = matches!(l.ty, DataType::Array(_)) || matches!(r.ty, DataType::Array(_));
         let right_is_int = r.ty.is_integer();
         let func: String = match op {
             BinaryOperator::Arrow if right_is_int => format!("{prefix}_array_element"),

@@ -20,7 +20,9 @@ impl Binder<'_> {
     pub(crate) fn bind_from(&mut self, from: &[TableWithJoins]) -> SqlResult<(LogicalPlan, Scope)> {
         let mut result: Option<(LogicalPlan, Scope)> = None;
         for item in from {
-            let (plan, scope) = self.bind_table_with_joins(item)?;
+            // Functions in FROM are implicitly LATERAL: they see the items before them.
+            let lateral = result.as_ref().map(|(_, s)| s.clone()).unwrap_or_default();
+            let (plan, scope) = self.bind_table_with_joins(item, &lateral)?;
             result = Some(match result {
                 None => (plan, scope),
                 Some((left, left_scope)) => {
@@ -28,13 +30,7 @@ impl Binder<'_> {
                     let joined = left_scope.join(scope);
                     let schema = scope_schema(&joined);
                     (
-                        LogicalPlan::Join {
-                            left: Box::new(left),
-                            right: Box::new(plan),
-                            kind: JoinKind::Inner,
-                            condition: None,
-                            schema,
-                        },
+                        super::srf::make_join(left, plan, JoinKind::Inner, None, schema)?,
                         joined,
                     )
                 }
@@ -43,10 +39,19 @@ impl Binder<'_> {
         Ok(result.unwrap_or((LogicalPlan::OneRow, Scope::default())))
     }
 
-    fn bind_table_with_joins(&mut self, item: &TableWithJoins) -> SqlResult<(LogicalPlan, Scope)> {
-        let (mut plan, mut scope) = self.bind_table_factor(&item.relation)?;
+    fn bind_table_with_joins(
+        &mut self,
+        item: &TableWithJoins,
+        lateral: &Scope,
+    ) -> SqlResult<(LogicalPlan, Scope)> {
+        let (mut plan, mut scope) = self.bind_table_factor(&item.relation, lateral)?;
+        if !item.joins.is_empty() && super::srf::is_lateral(&plan) {
+            return Err(SqlError::not_supported(
+                "a function in FROM referring to earlier FROM items cannot be joined further",
+            ));
+        }
         for join in &item.joins {
-            let (right_plan, right_scope) = self.bind_table_factor(&join.relation)?;
+            let (right_plan, right_scope) = self.bind_table_factor(&join.relation, &scope)?;
             check_duplicate_aliases(&scope, &right_scope)?;
             let (kind, constraint) = match &join.join_operator {
                 JoinOperator::Join(c) | JoinOperator::Inner(c) => (JoinKind::Inner, Some(c)),
@@ -130,13 +135,7 @@ impl Binder<'_> {
             _ => None,
         };
         let schema = scope_schema(&joined);
-        let plan = LogicalPlan::Join {
-            left: Box::new(left),
-            right: Box::new(right),
-            kind,
-            condition,
-            schema,
-        };
+        let plan = super::srf::make_join(left, right, kind, condition, schema)?;
         let Some(columns) = using else {
             return Ok((plan, joined));
         };
@@ -198,16 +197,26 @@ impl Binder<'_> {
         ))
     }
 
-    fn bind_table_factor(&mut self, factor: &TableFactor) -> SqlResult<(LogicalPlan, Scope)> {
+    fn bind_table_factor(
+        &mut self,
+        factor: &TableFactor,
+        lateral: &Scope,
+    ) -> SqlResult<(LogicalPlan, Scope)> {
         match factor {
             TableFactor::Table {
-                name, alias, args, ..
+                name,
+                alias,
+                args,
+                with_ordinality,
+                ..
             } => {
                 if let Some(args) = args {
                     return self.bind_function_in_from(
                         name,
                         &args.args,
+                        *with_ordinality,
                         alias.as_ref(),
+                        lateral,
                         factor.span(),
                     );
                 }
@@ -281,7 +290,8 @@ impl Binder<'_> {
                 table_with_joins,
                 alias,
             } => {
-                let (plan, mut scope) = self.bind_table_with_joins(table_with_joins)?;
+                let (plan, mut scope) =
+                    self.bind_table_with_joins(table_with_joins, &Scope::default())?;
                 if let Some(a) = alias {
                     let q = normalize_ident(&a.name);
                     for c in scope.columns.iter_mut() {
@@ -291,25 +301,38 @@ impl Binder<'_> {
                 Ok((plan, scope))
             }
             TableFactor::Function {
-                name, args, alias, ..
-            } => self.bind_function_in_from(name, args, alias.as_ref(), factor.span()),
+                name,
+                args,
+                alias,
+                with_ordinality,
+                ..
+            } => self.bind_function_in_from(
+                name,
+                args,
+                *with_ordinality,
+                alias.as_ref(),
+                lateral,
+                factor.span(),
+            ),
             TableFactor::UNNEST {
                 alias,
                 array_exprs,
                 with_ordinality,
                 ..
             } => {
-                if *with_ordinality {
-                    return Err(SqlError::not_supported(
-                        "WITH ORDINALITY is not supported yet",
-                    ));
-                }
                 let args: Vec<ast::FunctionArg> = array_exprs
                     .iter()
                     .map(|e| ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e.clone())))
                     .collect();
                 let name = ast::ObjectName::from(vec![ast::Ident::new("unnest")]);
-                self.bind_function_in_from(&name, &args, alias.as_ref(), factor.span())
+                self.bind_function_in_from(
+                    &name,
+                    &args,
+                    *with_ordinality,
+                    alias.as_ref(),
+                    lateral,
+                    factor.span(),
+                )
             }
             other => Err(SqlError::not_supported(format!(
                 "this FROM item is not supported: {other}"
@@ -359,52 +382,10 @@ impl Binder<'_> {
         });
         Ok((plan, scope))
     }
-
-    fn bind_function_in_from(
-        &mut self,
-        name: &ast::ObjectName,
-        args: &[ast::FunctionArg],
-        alias: Option<&ast::TableAlias>,
-        span: sqlparser::tokenizer::Span,
-    ) -> SqlResult<(LogicalPlan, Scope)> {
-        let fname = super::names::object_name_parts(name)?
-            .last()
-            .cloned()
-            .unwrap_or_default();
-        let empty = Scope::default();
-        let mut bound = Vec::with_capacity(args.len());
-        for arg in args {
-            let e = match arg {
-                ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(e)) => e,
-                _ => return Err(SqlError::not_supported("named arguments are not supported")),
-            };
-            let mut cx = ExprContext::new(&empty, Clause::Other);
-            bound.push(self.bind_expr(e, &mut cx)?);
-        }
-        let (func, args, mut schema) =
-            crate::functions::table::resolve(self, &fname, bound).map_err(|e| self.at(e, span))?;
-        let qualifier = alias
-            .map(|a| normalize_ident(&a.name))
-            .unwrap_or_else(|| fname.clone());
-        if let Some(a) = alias {
-            let names: Vec<String> = a.columns.iter().map(|c| normalize_ident(&c.name)).collect();
-            // A single-column function named by its alias, as PostgreSQL does.
-            if names.is_empty() && schema.len() == 1 {
-                schema[0].name = qualifier.clone();
-            }
-            schema = rename_schema(schema, &names, &qualifier)?;
-        }
-        let plan = LogicalPlan::FunctionScan {
-            func,
-            args,
-            schema: schema.clone(),
-        };
-        Ok((plan, Scope::from_schema(&schema, Some(&qualifier))))
-    }
 }
 
 /// A plan whose output fields carry these names (a projection if they differ).
-fn rename_plan(plan: LogicalPlan, schema: &[Field]) -> LogicalPlan {
+pub(super) fn rename_plan(plan: LogicalPlan, schema: &[Field]) -> LogicalPlan {
     let current = plan.schema();
     if current.iter().zip(schema).all(|(a, b)| a.name == b.name) {
         return plan;

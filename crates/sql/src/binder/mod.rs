@@ -5,6 +5,7 @@
 //! casts are inserted, operators and functions are resolved among their overloads), infers the
 //! types of `$n` parameters, and builds the logical plan of each query.
 
+mod array;
 mod call;
 mod dml;
 pub mod expr;
@@ -12,6 +13,7 @@ mod from;
 mod grouping;
 mod names;
 mod query;
+mod srf;
 pub mod types;
 mod window;
 

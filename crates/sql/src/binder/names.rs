@@ -137,6 +137,8 @@ fn figure(expr: &AstExpr) -> Option<String> {
         }
         // NOT EXISTS is the NOT operator over EXISTS: no name.
         AstExpr::Exists { negated: false, .. } => Some("exists".to_string()),
+        // Subscripts keep the name of what they subscript.
+        AstExpr::CompoundFieldAccess { root, .. } => figure(root),
         AstExpr::Array(_) => Some("array".to_string()),
         AstExpr::Extract { .. } => Some("extract".to_string()),
         AstExpr::Position { .. } => Some("position".to_string()),
@@ -172,22 +174,7 @@ fn figure(expr: &AstExpr) -> Option<String> {
 /// The column name a cast to this type gives (`'1'::int` is named `int4`).
 fn type_column_name(ty: &ast::DataType) -> String {
     match crate::binder::types::data_type(ty) {
-        Ok(t) => match t {
-            embeddb_types::DataType::Bool => "bool".into(),
-            embeddb_types::DataType::Int2 => "int2".into(),
-            embeddb_types::DataType::Int4 => "int4".into(),
-            embeddb_types::DataType::Int8 => "int8".into(),
-            embeddb_types::DataType::Float4 => "float4".into(),
-            embeddb_types::DataType::Float8 => "float8".into(),
-            embeddb_types::DataType::Numeric(_) => "numeric".into(),
-            embeddb_types::DataType::Varchar(_) => "varchar".into(),
-            embeddb_types::DataType::Bpchar(_) => "bpchar".into(),
-            embeddb_types::DataType::Time => "time".into(),
-            embeddb_types::DataType::Timestamp => "timestamp".into(),
-            embeddb_types::DataType::Timestamptz => "timestamptz".into(),
-            embeddb_types::DataType::Array(_) => "?column?".into(),
-            other => other.to_string(),
-        },
+        Ok(t) => type_name_of(t),
         Err(_) => "?column?".into(),
     }
 }
@@ -298,4 +285,25 @@ fn is_reserved_keyword(word: &str) -> bool {
         "with",
     ];
     RESERVED.contains(&word.to_ascii_lowercase().as_str())
+}
+
+/// `type_column_name` for a bound type; an array is named by its element type, as in
+/// PostgreSQL (`'{1}'::int[]` is named `int4`).
+fn type_name_of(t: embeddb_types::DataType) -> String {
+    match t {
+        embeddb_types::DataType::Bool => "bool".into(),
+        embeddb_types::DataType::Int2 => "int2".into(),
+        embeddb_types::DataType::Int4 => "int4".into(),
+        embeddb_types::DataType::Int8 => "int8".into(),
+        embeddb_types::DataType::Float4 => "float4".into(),
+        embeddb_types::DataType::Float8 => "float8".into(),
+        embeddb_types::DataType::Numeric(_) => "numeric".into(),
+        embeddb_types::DataType::Varchar(_) => "varchar".into(),
+        embeddb_types::DataType::Bpchar(_) => "bpchar".into(),
+        embeddb_types::DataType::Time => "time".into(),
+        embeddb_types::DataType::Timestamp => "timestamp".into(),
+        embeddb_types::DataType::Timestamptz => "timestamptz".into(),
+        embeddb_types::DataType::Array(inner) => type_name_of(*inner),
+        other => other.to_string(),
+    }
 }

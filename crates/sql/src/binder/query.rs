@@ -435,6 +435,9 @@ impl Binder<'_> {
             for w in collector.windows.iter_mut() {
                 regroup.rewrite_window(w)?;
             }
+            for a in collector.srfs.iter_mut().flat_map(|c| c.args.iter_mut()) {
+                *a = regroup.rewrite(std::mem::replace(a, Expr::boolean(true)))?;
+            }
             let (group_exprs, group_fields) = regroup.finish();
             let mut schema: Vec<Field> = collector
                 .aggregates
@@ -475,11 +478,23 @@ impl Binder<'_> {
             for e in order_exprs.iter_mut().flatten() {
                 *e = resolve_windows(std::mem::replace(e, Expr::boolean(true)))?;
             }
+            for a in collector.srfs.iter_mut().flat_map(|c| c.args.iter_mut()) {
+                *a = resolve_windows(std::mem::replace(a, Expr::boolean(true)))?;
+            }
             plan = LogicalPlan::Window {
                 input: Box::new(plan),
                 calls: std::mem::take(&mut collector.windows),
                 schema,
             };
+        }
+
+        // Set-returning functions of the select list run after grouping and windows.
+        if !collector.srfs.is_empty() {
+            let mut targets: Vec<&mut Expr> = select_exprs.iter_mut().collect();
+            targets.extend(order_exprs.iter_mut().flatten());
+            targets.extend(distinct_on.iter_mut().flatten());
+            plan =
+                super::srf::project_set(plan, std::mem::take(&mut collector.srfs), &mut targets)?;
         }
 
         // The projection: the select list, then hidden columns for ORDER BY expressions that

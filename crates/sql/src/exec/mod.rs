@@ -11,6 +11,7 @@ pub mod context;
 pub mod dml;
 mod join;
 mod keys;
+mod project_set;
 mod recursive;
 mod scan;
 mod setop;
@@ -80,9 +81,25 @@ fn build_node(plan: &LogicalPlan, ctx: &ExecContext) -> SqlResult<BoxedOperator>
         LogicalPlan::Empty { .. } => Box::new(basic::Empty),
         LogicalPlan::Values { rows, .. } => Box::new(basic::Values::new(rows.clone(), ctx.clone())),
         LogicalPlan::Scan(scan) => Box::new(scan::TableScan::new(scan.clone(), ctx.clone())?),
-        LogicalPlan::FunctionScan { func, args, .. } => {
-            crate::functions::table::build(func, args, ctx)?
-        }
+        LogicalPlan::FunctionScan {
+            calls, ordinality, ..
+        } => Box::new(project_set::ProjectSet::new(
+            Box::new(basic::OneRow::new()),
+            calls.clone(),
+            *ordinality,
+            ctx.clone(),
+        )),
+        LogicalPlan::ProjectSet {
+            input,
+            calls,
+            ordinality,
+            ..
+        } => Box::new(project_set::ProjectSet::new(
+            build(input, ctx)?,
+            calls.clone(),
+            *ordinality,
+            ctx.clone(),
+        )),
         LogicalPlan::Filter { input, predicate } => Box::new(basic::Filter::new(
             build(input, ctx)?,
             predicate.clone(),

@@ -9,6 +9,7 @@ pub mod aggregate;
 pub mod array;
 pub mod registry;
 mod scalar;
+pub mod subscript;
 pub mod table;
 
 use std::fmt;

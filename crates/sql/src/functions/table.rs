@@ -17,6 +17,38 @@ pub enum TableFunction {
     Unnest,
 }
 
+impl TableFunction {
+    pub fn name(self) -> &'static str {
+        match self {
+            TableFunction::GenerateSeries => "generate_series",
+            TableFunction::Unnest => "unnest",
+        }
+    }
+}
+
+/// Whether a function of this name returns a set (and so is bound by `resolve`).
+pub fn is_set_returning(name: &str) -> bool {
+    matches!(name, "generate_series" | "unnest")
+}
+
+/// One bound call of a set-returning function.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SetFunctionCall {
+    pub func: TableFunction,
+    /// Over the row the call is evaluated for (none for a FunctionScan).
+    pub args: Vec<Expr>,
+    /// The columns each of its rows has.
+    pub fields: Vec<Field>,
+}
+
+/// EXPLAIN's title for a scan of these calls.
+pub fn scan_title(calls: &[SetFunctionCall]) -> String {
+    match calls {
+        [one] => format!("Function Scan on {}", one.func.name()),
+        _ => "Function Scan on \"ROWS FROM\"".to_string(),
+    }
+}
+
 /// Resolves a function in FROM: the function, its arguments cast to its parameter types, and
 /// its output columns.
 pub fn resolve(
@@ -103,12 +135,14 @@ pub fn resolve(
 /// client or server before a cancel arrives (PostgreSQL has none, but streams).
 const MAX_SERIES_ROWS: u64 = 1 << 40;
 
-pub fn build(func: &TableFunction, args: &[Expr], ctx: &ExecContext) -> SqlResult<BoxedOperator> {
+/// The operator producing one call's rows, its arguments evaluated over `row`.
+pub fn build(call: &SetFunctionCall, row: &[Value], ctx: &ExecContext) -> SqlResult<BoxedOperator> {
+    let args = &call.args;
     let mut values = Vec::with_capacity(args.len());
     for a in args {
-        values.push(a.eval(&[], ctx)?);
+        values.push(a.eval(row, ctx)?);
     }
-    Ok(match func {
+    Ok(match call.func {
         TableFunction::GenerateSeries => {
             if values.iter().any(Value::is_null) {
                 return Ok(Box::new(Rows::new(Vec::new())));

@@ -62,6 +62,7 @@ pub(crate) fn estimate_rows(plan: &LogicalPlan, stats: &dyn TableStatistics) -> 
             filtered(accessed, scan.filter.as_ref()).min(accessed)
         }
         LogicalPlan::FunctionScan { .. } => 1000.0,
+        LogicalPlan::ProjectSet { input, .. } => estimate_rows(input, stats) * 10.0,
         LogicalPlan::Filter { input, predicate } => {
             filtered(estimate_rows(input, stats), Some(predicate))
         }

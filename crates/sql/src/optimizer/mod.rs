@@ -133,6 +133,17 @@ pub(crate) fn map_inputs(
             calls,
             schema,
         },
+        P::ProjectSet {
+            input,
+            calls,
+            ordinality,
+            schema,
+        } => P::ProjectSet {
+            input: b(input, f),
+            calls,
+            ordinality,
+            schema,
+        },
         P::Sort { input, keys, limit } => P::Sort {
             input: b(input, f),
             keys,

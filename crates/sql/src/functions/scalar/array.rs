@@ -1,7 +1,8 @@
 //! Array functions: dimensions (`array_length`, `array_lower`, `array_upper`, `cardinality`,
 //! `array_ndims`, `array_dims`), building (`array_append`, `array_prepend`, `array_cat`,
 //! `array_fill`, `trim_array`), searching and editing (`array_position(s)`, `array_remove`,
-//! `array_replace`), and the text bridges `string_to_array` / `array_to_string`.
+//! `array_replace`), containment (`@>`, `<@`, `&&`), and the text bridges `string_to_array` /
+//! `array_to_string`.
 //!
 //! Lower bounds are kept as PostgreSQL keeps them (`array_append` on `[2:3]={1,2}` gives
 //! `[2:4]={1,2,3}`), and elements compare with IS NOT DISTINCT FROM semantics.
@@ -439,6 +440,39 @@ fn array_to_string(args: Args, call: &CallInfo<'_>, ctx: &ExecContext) -> SqlRes
     Ok(Value::Text(out))
 }
 
+/// Whether element of `b` equals some element of `a` (NULL elements never
+/// match), the `@>` / `<@` test; dimensions are ignored, as in PostgreSQL.
+fn contains_all(a: &Array, b: &Array) -> bool {
+    b.elements
+        .iter()
+        .all(|e| !e.is_null() && a.elements.iter().any(|x| x == e))
+}
+
+fn arraycontains(args: Args, _: &CallInfo<'_>, _: &ExecContext) -> SqlResult<Value> {
+    match (arr(&args[0]), arr(&args[1])) {
+        (Some(a), Some(b)) => Ok(Value::Bool(contains_all(a, b))),
+        _ => Ok(Value::Null),
+    }
+}
+
+fn arraycontained(args: Args, _: &CallInfo<'_>, _: &ExecContext) -> SqlResult<Value> {
+    match (arr(&args[0]), arr(&args[1])) {
+        (Some(a), Some(b)) => Ok(Value::Bool(contains_all(b, a))),
+        _ => Ok(Value::Null),
+    }
+}
+
+fn arrayoverlap(args: Args, _: &CallInfo<'_>, _: &ExecContext) -> SqlResult<Value> {
+    match (arr(&args[0]), arr(&args[1])) {
+        (Some(a), Some(b)) => {
+            Ok(Value::Bool(a.elements.iter().any(|e| {
+                !e.is_null() && b.elements.iter().any(|x| x == e)
+            })))
+        }
+        _ => Ok(Value::Null),
+    }
+}
+
 pub(super) fn register(r: &mut Registry) {
     use ArgType::{AnyArray, AnyElement, Exact};
     use DataType as T;
@@ -453,6 +487,19 @@ pub(super) fn register(r: &mut Registry) {
         r.add(name, vec![AnyArray, int()], ret_int(), f);
     }
     r.add("cardinality", vec![AnyArray], ret_int(), cardinality);
+    let containment: [(&'static str, ScalarImpl); 3] = [
+        ("arraycontains", arraycontains),
+        ("arraycontained", arraycontained),
+        ("arrayoverlap", arrayoverlap),
+    ];
+    for (name, f) in containment {
+        r.add(
+            name,
+            vec![AnyArray, AnyArray],
+            ReturnType::Exact(T::Bool),
+            f,
+        );
+    }
     r.add("array_ndims", vec![AnyArray], ret_int(), array_ndims);
     r.add(
         "array_dims",
