@@ -564,7 +564,17 @@ impl Binder<'_> {
                 .chain(self.outer_scopes.iter())
                 .any(|s| s.aliased_tables.iter().any(|t| t == q))
         };
+        let unreachable = |q: &str| self.unreachable_scopes.iter().any(|s| s.has_qualifier(q));
         Err(match qualifier {
+            Some(q) if !in_any_scope(q) && unreachable(q) => self
+                .error_at(
+                    SqlState::UNDEFINED_TABLE,
+                    format!("invalid reference to FROM-clause entry for table \"{q}\""),
+                    span,
+                )
+                .with_hint(format!(
+                    "There is an entry for table \"{q}\", but it cannot be referenced from this part of the query."
+                )),
             Some(q) if !in_any_scope(q) && aliased_table(q) => self.error_at(
                 SqlState::UNDEFINED_TABLE,
                 format!("invalid reference to FROM-clause entry for table \"{q}\""),

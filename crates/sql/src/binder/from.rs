@@ -264,15 +264,18 @@ impl Binder<'_> {
                 self.table_scan(table, &qualifier, Some(&column_aliases))
             }
             TableFactor::Derived {
-                lateral,
+                lateral: is_lateral,
                 subquery,
                 alias,
                 ..
             } => {
-                if *lateral {
+                if *is_lateral {
                     return Err(SqlError::not_supported("LATERAL is not supported yet"));
                 }
-                let plan = self.bind_query(subquery)?;
+                self.unreachable_scopes.push(lateral.clone());
+                let plan = self.bind_query(subquery);
+                self.unreachable_scopes.pop();
+                let plan = plan?;
                 let qualifier = alias.as_ref().map(|a| normalize_ident(&a.name));
                 let column_names: Vec<String> = alias
                     .as_ref()

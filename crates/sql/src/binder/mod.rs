@@ -127,6 +127,9 @@ pub struct Binder<'a> {
     pub(crate) correlated: Vec<bool>,
     pub(crate) ctes: Vec<HashMap<String, CteBinding>>,
     pub(crate) next_plan_id: usize,
+    /// FROM items a derived table being bound cannot see (its siblings to the left, without
+    /// LATERAL): only for PostgreSQL's "invalid reference to FROM-clause entry" message.
+    pub(crate) unreachable_scopes: Vec<Scope>,
 }
 
 /// PostgreSQL's limit on parameters in one statement.
@@ -145,6 +148,7 @@ impl<'a> Binder<'a> {
             format,
             params: param_types.to_vec(),
             outer_scopes: Vec::new(),
+            unreachable_scopes: Vec::new(),
             correlated: Vec::new(),
             ctes: Vec::new(),
             next_plan_id: 0,
