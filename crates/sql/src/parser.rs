@@ -1,8 +1,8 @@
 //! SQL text to sqlparser's AST, with syntax errors reported as PostgreSQL reports them:
 //! `syntax error at or near "x"` (42601) with the character position.
 
+use crate::dialect::EmbedDbDialect;
 use sqlparser::ast::Statement;
-use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::{Parser, ParserError, ParserOptions};
 use sqlparser::tokenizer::{Location, Span};
 
@@ -15,7 +15,7 @@ const MAX_PARSE_DEPTH: usize = 200;
 /// Parses every statement in the text; nothing runs if any of them fails to parse, as in
 /// PostgreSQL's simple query protocol.
 pub fn parse(sql: &str) -> SqlResult<Vec<Statement>> {
-    let dialect = PostgreSqlDialect {};
+    let dialect = EmbedDbDialect::default();
     let parser = Parser::new(&dialect)
         .with_recursion_limit(MAX_PARSE_DEPTH)
         .with_options(ParserOptions::new().with_trailing_commas(false));
@@ -141,6 +141,15 @@ mod tests {
     fn syntax_error_at_end_of_input() {
         let err = parse("SELECT 1 +").unwrap_err();
         assert_eq!(err.message, "syntax error at end of input");
+    }
+
+    #[test]
+    fn reserved_keywords_are_not_bare_column_labels() {
+        // `1 ON` must not read as a column labelled "on".
+        let sql = "INSERT INTO c SELECT 'x', 1 UNION ALL SELECT 'y', 2 ON CONFLICT (n) DO NOTHING";
+        assert!(parse(sql).is_ok());
+        assert!(parse("SELECT 1 year").is_err());
+        assert!(parse("SELECT 1 AS year, 2 then").is_ok());
     }
 
     #[test]

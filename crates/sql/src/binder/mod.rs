@@ -114,6 +114,9 @@ pub struct Binder<'a> {
     pub(crate) correlated: Vec<bool>,
     pub(crate) ctes: Vec<HashMap<String, CteBinding>>,
     pub(crate) next_plan_id: usize,
+    /// Set for the SELECT of INSERT ... SELECT: its untyped literals keep the unknown type so
+    /// the target columns decide it. Taken by the first SELECT bound.
+    pub(crate) keep_unknown_outputs: bool,
 }
 
 /// PostgreSQL's limit on parameters in one statement.
@@ -135,6 +138,7 @@ impl<'a> Binder<'a> {
             correlated: Vec::new(),
             ctes: Vec::new(),
             next_plan_id: 0,
+            keep_unknown_outputs: false,
         }
     }
 
