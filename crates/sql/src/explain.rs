@@ -6,17 +6,20 @@ use std::fmt::{self, Write as _};
 use std::sync::Arc;
 use std::time::Instant;
 
-use sqlparser::ast::Statement;
+use sqlparser::ast::{self, Expr as AstExpr, Statement, UtilityOption};
 
 use embeddb_tables::Transaction;
-use embeddb_types::{DataType, SqlError, SqlResult, Value};
+use embeddb_types::{DataType, SqlError, SqlResult, SqlState, Value};
 
 use crate::binder::Binder;
 use crate::exec::context::ExecContext;
 use crate::expr::{Expr, ExprKind};
-use crate::plan::{AccessPath, Field, JoinKind, KeyRange, LogicalPlan, SetOpKind};
+use crate::plan::{
+    AccessPath, ConflictAction, Field, InsertPlan, JoinKind, KeyRange, LogicalPlan, SetOpKind,
+};
 use crate::result::{QueryResult, Tag};
 use crate::session::{Executed, Session};
+use crate::statement::BoundStatement;
 
 /// Renders an expression with column names from the input's fields.
 pub struct Shown<'a> {
@@ -562,6 +565,125 @@ pub fn render(plan: &LogicalPlan, counts: Option<&[u64]>) -> Vec<String> {
     r.out
 }
 
+/// Renders a data-modifying statement: its `Insert on t` / `Update on t` / `Delete on t` node
+/// over the plan that produces its rows.
+fn render_dml(
+    title: String,
+    details: Vec<String>,
+    input: &LogicalPlan,
+    counts: Option<&[u64]>,
+    affected: Option<u64>,
+) -> Vec<String> {
+    let title = match affected {
+        Some(rows) => format!("{title} (actual rows={rows} loops=1)"),
+        None => title,
+    };
+    let mut r = Renderer {
+        out: vec![title],
+        counts,
+        next_node: 0,
+    };
+    r.out.extend(details.into_iter().map(|d| format!("  {d}")));
+    r.plan(input, 1);
+    r.out
+}
+
+fn conflict_details(plan: &InsertPlan) -> Vec<String> {
+    let Some(oc) = &plan.on_conflict else {
+        return Vec::new();
+    };
+    let mut details = vec![format!(
+        "Conflict Resolution: {}",
+        match oc.action {
+            ConflictAction::Nothing => "NOTHING",
+            ConflictAction::Update { .. } => "UPDATE",
+        }
+    )];
+    if let Some(arbiter) = &oc.arbiter {
+        let index = plan
+            .table
+            .indexes
+            .iter()
+            .find(|i| i.constraint.as_deref() == Some(arbiter.as_str()) || i.name == *arbiter)
+            .map(|i| i.name.clone())
+            .or_else(|| plan.table.primary_key_name.clone())
+            .unwrap_or_else(|| arbiter.clone());
+        details.push(format!("Conflict Arbiter Indexes: {index}"));
+    }
+    details
+}
+
+/// Runs a plan or statement for EXPLAIN ANALYZE with every operator counting its rows, and
+/// returns the counts (pre-order) and, for INSERT/UPDATE/DELETE, the rows RETURNING produced.
+fn run_instrumented(
+    txn: &mut Transaction,
+    bound: &BoundStatement,
+    ctx: &ExecContext,
+) -> SqlResult<(Vec<u64>, u64)> {
+    let counts: NodeCounts = Arc::new(parking_lot::Mutex::new(Vec::new()));
+    let mut instrumented = ctx.clone();
+    instrumented.node_counts = Some(counts.clone());
+    let returned = |result: crate::exec::dml::DmlResult| result.returning.len() as u64;
+    let mut produced = 0;
+    match bound {
+        BoundStatement::Query(plan) => {
+            crate::session::lock_tables(txn, plan, ctx)?;
+            let mut op = crate::exec::build(plan, &instrumented)?;
+            while op.next_chunk()?.is_some() {}
+        }
+        BoundStatement::Insert(plan) => {
+            crate::session::lock_tables(txn, &plan.source, ctx)?;
+            txn.lock_table_shared(&plan.table, ctx.interrupt.as_ref())?;
+            produced = returned(crate::exec::dml::execute_insert(plan, txn, &instrumented)?);
+        }
+        BoundStatement::Update(plan) => {
+            txn.lock_table_shared(&plan.table, ctx.interrupt.as_ref())?;
+            // The target scan is not an operator of its own: it found the rows changed.
+            let result = crate::exec::dml::execute_update(plan, txn, ctx)?;
+            *counts.lock() = vec![result.count];
+            produced = returned(result);
+        }
+        BoundStatement::Delete(plan) => {
+            txn.lock_table_shared(&plan.table, ctx.interrupt.as_ref())?;
+            let result = crate::exec::dml::execute_delete(plan, txn, ctx)?;
+            *counts.lock() = vec![result.count];
+            produced = returned(result);
+        }
+    }
+    let counts = counts.lock().clone();
+    Ok((counts, produced))
+}
+
+/// Whether `EXPLAIN (ANALYZE [boolean], ...)` asks for ANALYZE; other options only change
+/// how PostgreSQL prints the plan and are accepted.
+pub fn analyze_option(options: Option<&[UtilityOption]>) -> SqlResult<bool> {
+    let mut analyze = false;
+    for option in options.unwrap_or_default() {
+        if !option.name.value.eq_ignore_ascii_case("analyze") {
+            continue;
+        }
+        analyze = match &option.arg {
+            None => true,
+            Some(arg) => {
+                let text = match arg {
+                    AstExpr::Value(v) => match &v.value {
+                        ast::Value::Boolean(b) => b.to_string(),
+                        ast::Value::Number(n, _) => n.clone(),
+                        ast::Value::SingleQuotedString(s) => s.clone(),
+                        other => other.to_string(),
+                    },
+                    AstExpr::Identifier(i) => i.value.clone(),
+                    other => other.to_string(),
+                };
+                embeddb_types::text::parse_bool(&text).map_err(|_| {
+                    SqlError::new(SqlState::SYNTAX_ERROR, "analyze requires a Boolean value")
+                })?
+            }
+        };
+    }
+    Ok(analyze)
+}
+
 pub fn explain(
     _session: &mut Session,
     txn: &mut Transaction,
@@ -570,35 +692,49 @@ pub fn explain(
     analyze: bool,
     ctx: &ExecContext,
 ) -> SqlResult<Executed> {
-    let plan = match statement {
-        Statement::Query(q) => {
-            crate::optimizer::optimize(binder.bind_query(q)?, ctx.store.as_ref())
-        }
-        _ => {
-            return Err(SqlError::not_supported(
-                "EXPLAIN of this statement is not supported yet",
-            ));
-        }
+    let Some(bound) = BoundStatement::bind(binder, statement, ctx.store.as_ref())? else {
+        return Err(SqlError::not_supported(
+            "EXPLAIN of this statement is not supported yet",
+        ));
     };
-    let mut lines = if analyze {
-        crate::session::lock_tables(txn, &plan, ctx)?;
-        let counts: NodeCounts = Arc::new(parking_lot::Mutex::new(Vec::new()));
-        let mut instrumented = ctx.clone();
-        instrumented.node_counts = Some(counts.clone());
+    let (counts, returned, elapsed) = if analyze {
         let started = Instant::now();
-        let mut op = crate::exec::build(&plan, &instrumented)?;
-        while op.next_chunk()?.is_some() {}
-        let elapsed = started.elapsed();
-        let counts = counts.lock().clone();
-        let mut lines = render(&plan, Some(&counts));
+        let (counts, returned) = run_instrumented(txn, &bound, ctx)?;
+        (Some(counts), Some(returned), Some(started.elapsed()))
+    } else {
+        (None, None, None)
+    };
+    let counts = counts.as_deref();
+    let mut lines = match &bound {
+        BoundStatement::Query(plan) => render(plan, counts),
+        BoundStatement::Insert(plan) => render_dml(
+            format!("Insert on {}", plan.table.name),
+            conflict_details(plan),
+            &plan.source,
+            counts,
+            returned,
+        ),
+        BoundStatement::Update(plan) => render_dml(
+            format!("Update on {}", plan.table.name),
+            Vec::new(),
+            &LogicalPlan::Scan(plan.scan.clone()),
+            counts,
+            returned,
+        ),
+        BoundStatement::Delete(plan) => render_dml(
+            format!("Delete on {}", plan.table.name),
+            Vec::new(),
+            &LogicalPlan::Scan(plan.scan.clone()),
+            counts,
+            returned,
+        ),
+    };
+    if let Some(elapsed) = elapsed {
         lines.push(format!(
             "Execution Time: {:.3} ms",
             elapsed.as_secs_f64() * 1000.0
         ));
-        lines
-    } else {
-        render(&plan, None)
-    };
+    }
     let mut text = String::new();
     for l in lines.drain(..) {
         let _ = writeln!(text, "{l}");

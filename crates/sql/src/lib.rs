@@ -6,6 +6,7 @@ pub mod catalog_views;
 pub mod copy;
 mod ddl;
 mod ddl_alter;
+pub mod dialect;
 pub mod exec;
 pub mod explain;
 pub mod expr;
@@ -19,6 +20,7 @@ mod plan_walk;
 pub mod result;
 pub mod session;
 pub mod settings;
+mod statement;
 mod utility;
 pub mod wire_support;
 

@@ -1,8 +1,8 @@
 //! SQL text to sqlparser's AST, with syntax errors reported as PostgreSQL reports them:
 //! `syntax error at or near "x"` (42601) with the character position.
 
+use crate::dialect::EmbedDbDialect;
 use sqlparser::ast::Statement;
-use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::{Parser, ParserError, ParserOptions};
 use sqlparser::tokenizer::{Location, Span};
 
@@ -12,7 +12,8 @@ use embeddb_types::{SqlError, SqlResult, SqlState};
 /// the stack of the thread running the statement).
 const MAX_PARSE_DEPTH: usize = 200;
 
-static DIALECT: PostgreSqlDialect = PostgreSqlDialect {};
+/// PostgreSQL's dialect with EmbedDB's corrections (see `crate::dialect`).
+static DIALECT: EmbedDbDialect = EmbedDbDialect::new();
 
 fn new_parser() -> Parser<'static> {
     Parser::new(&DIALECT)
@@ -158,6 +159,15 @@ mod tests {
     fn syntax_error_at_end_of_input() {
         let err = parse("SELECT 1 +").unwrap_err();
         assert_eq!(err.message, "syntax error at end of input");
+    }
+
+    #[test]
+    fn reserved_keywords_are_not_bare_column_labels() {
+        // `1 ON` must not read as a column labelled "on".
+        let sql = "INSERT INTO c SELECT 'x', 1 UNION ALL SELECT 'y', 2 ON CONFLICT (n) DO NOTHING";
+        assert!(parse(sql).is_ok());
+        assert!(parse("SELECT 1 year").is_err());
+        assert!(parse("SELECT 1 AS year, 2 then").is_ok());
     }
 
     #[test]

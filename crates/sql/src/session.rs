@@ -21,6 +21,7 @@ use crate::exec::context::{ExecContext, SequenceMemory, SessionInfo, StatementIn
 use crate::plan::{Field, LogicalPlan};
 use crate::result::{Notice, QueryResult, Tag};
 use crate::settings::Settings;
+use crate::statement::BoundStatement;
 
 /// Options for opening a database.
 #[derive(Default)]
@@ -110,15 +111,6 @@ pub struct Prepared {
     /// The optimized plan from the last execution, reused while the catalog and settings
     /// are unchanged.
     pub(crate) cache: PlanCache,
-}
-
-/// A bound, optimized statement ready to run.
-#[derive(Debug)]
-pub(crate) enum BoundStatement {
-    Query(LogicalPlan),
-    Insert(crate::plan::InsertPlan),
-    Update(crate::plan::UpdatePlan),
-    Delete(crate::plan::DeletePlan),
 }
 
 /// (catalog it was bound against, settings generation, the bound statement).
@@ -364,20 +356,9 @@ impl Session {
         };
         let format = self.settings.format_context(now_micros());
         let mut binder = Binder::new(catalog, sql, &format, declared);
+        let bound = BoundStatement::bind(&mut binder, statement, &crate::optimizer::NoStatistics)?;
         let fields = match statement {
-            Statement::Query(q) => Some(binder.bind_query(q)?.schema()),
-            Statement::Insert(i) => {
-                let plan = binder.bind_insert(i)?;
-                plan.returning.map(|r| r.schema)
-            }
-            Statement::Update(u) => {
-                let plan = binder.bind_update(u)?;
-                plan.returning.map(|r| r.schema)
-            }
-            Statement::Delete(d) => {
-                let plan = binder.bind_delete(d)?;
-                plan.returning.map(|r| r.schema)
-            }
+            _ if bound.is_some() => bound.as_ref().and_then(BoundStatement::fields),
             Statement::ShowVariable { variable } => {
                 let name = crate::utility::show_name(variable);
                 Some(crate::utility::show_fields(&self.settings, &name)?)
@@ -774,34 +755,22 @@ impl Session {
         let format = ctx.format.clone();
         let mut binder = Binder::new(catalog.clone(), sql, &format, param_types);
         let bound = match statement {
-            Statement::Query(query) => BoundStatement::Query(crate::optimizer::optimize(
-                binder.bind_query(query)?,
-                ctx.store.as_ref(),
-            )),
-            Statement::Insert(insert) => {
-                let mut plan = binder.bind_insert(insert)?;
-                plan.source = crate::optimizer::optimize(plan.source, ctx.store.as_ref());
-                BoundStatement::Insert(plan)
-            }
-            Statement::Update(update) => {
-                let mut plan = binder.bind_update(update)?;
-                plan.scan = crate::optimizer::optimize_scan(plan.scan);
-                BoundStatement::Update(plan)
-            }
-            Statement::Delete(delete) => {
-                let mut plan = binder.bind_delete(delete)?;
-                plan.scan = crate::optimizer::optimize_scan(plan.scan);
-                BoundStatement::Delete(plan)
-            }
             Statement::Explain {
                 statement: inner,
                 analyze,
+                options,
                 ..
-            } => return crate::explain::explain(self, txn, &mut binder, inner, *analyze, &ctx),
+            } => {
+                let analyze = *analyze || crate::explain::analyze_option(options.as_deref())?;
+                return crate::explain::explain(self, txn, &mut binder, inner, analyze, &ctx);
+            }
             Statement::Copy { .. } => {
                 return crate::copy::start_copy(self, txn, &mut binder, statement, &ctx);
             }
-            other => return crate::ddl::execute_ddl(self, txn, &mut binder, other, &ctx),
+            other => match BoundStatement::bind(&mut binder, other, ctx.store.as_ref())? {
+                Some(bound) => bound,
+                None => return crate::ddl::execute_ddl(self, txn, &mut binder, other, &ctx),
+            },
         };
         let bound = Arc::new(bound);
         if let Some(c) = cache {

@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
+use crate::dialect::EmbedDbDialect;
 use sqlparser::ast::{self, Expr as AstExpr, SelectItem, SetExpr, Spanned};
-use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 
 use embeddb_tables::TableDef;
@@ -13,11 +13,17 @@ use embeddb_types::{DataType, SqlError, SqlResult, SqlState};
 use super::expr::{Clause, Coercion, ExprContext};
 use super::names::{figure_column_name, normalize_ident};
 use super::{Binder, Scope};
-use crate::expr::{Expr, ExprKind};
+use crate::expr::{Expr, ExprKind, Subquery, SubqueryKind};
 use crate::plan::{
     AccessPath, CheckExpr, ConflictAction, DeletePlan, Field, InsertPlan, LogicalPlan, OnConflict,
     Returning, ScanNode, UpdatePlan,
 };
+
+/// The value of one column in SET: an expression still to bind, or one a sub-SELECT gave.
+enum AssignedValue<'a> {
+    Syntax(&'a AstExpr),
+    Bound(Expr),
+}
 
 /// Whether an expression is the bare keyword DEFAULT (in VALUES or SET).
 fn is_default_keyword(expr: &AstExpr) -> bool {
@@ -26,7 +32,7 @@ fn is_default_keyword(expr: &AstExpr) -> bool {
 
 /// Parses a stored SQL expression (a DEFAULT or CHECK).
 pub fn parse_stored_expr(sql: &str) -> SqlResult<AstExpr> {
-    let dialect = PostgreSqlDialect {};
+    let dialect = EmbedDbDialect::default();
     Parser::new(&dialect)
         .try_with_sql(sql)
         .and_then(|mut p| p.parse_expr())
@@ -213,7 +219,10 @@ impl Binder<'_> {
                     schema: table_schema(&table),
                 }
             }
-            Some(query) => self.bind_insert_source(&table, query, &targets, &types, &names)?,
+            Some(query) => {
+                let explicit = !insert.columns.is_empty();
+                self.bind_insert_source(&table, query, &mut targets, explicit, &types, &names)?
+            }
         };
 
         let checks = self.table_checks(&table)?;
@@ -242,7 +251,8 @@ impl Binder<'_> {
         &mut self,
         table: &Arc<TableDef>,
         query: &ast::Query,
-        targets: &[usize],
+        targets: &mut Vec<usize>,
+        explicit_columns: bool,
         types: &[DataType],
         names: &[String],
     ) -> SqlResult<LogicalPlan> {
@@ -262,21 +272,23 @@ impl Binder<'_> {
             // becomes a date and DEFAULT is allowed in any position.
             let mut rows = Vec::with_capacity(values.rows.len());
             let empty = Scope::default();
+            let row_width = values.rows.first().map_or(0, |r| r.content.len());
             for row in &values.rows {
-                if row.content.len() > targets.len() {
-                    return Err(SqlError::new(
+                if row.content.len() != row_width {
+                    let err = SqlError::new(
                         SqlState::SYNTAX_ERROR,
-                        "INSERT has more expressions than target columns",
-                    ));
+                        "VALUES lists must all be the same length",
+                    );
+                    return Err(match row.content.first() {
+                        Some(e) => self.at(err, e.span()),
+                        None => err,
+                    });
                 }
-                if row.content.len() < targets.len() {
-                    return Err(SqlError::new(
-                        SqlState::SYNTAX_ERROR,
-                        "INSERT has more target columns than expressions",
-                    ));
-                }
+            }
+            check_insert_width(row_width, targets, explicit_columns)?;
+            for row in &values.rows {
                 let mut full: Vec<Option<Expr>> = vec![None; width];
-                for (e, &pos) in row.content.iter().zip(targets) {
+                for (e, &pos) in row.content.iter().zip(targets.iter()) {
                     let bound = if is_default_keyword(e) {
                         self.column_default(table, pos)?
                     } else {
@@ -301,20 +313,15 @@ impl Binder<'_> {
                 schema: table_schema(table),
             });
         }
-        let plan = self.bind_query(query)?;
+        // The source's untyped literals stay unknown so they take the target columns' types
+        // (PostgreSQL reads `'2024-01-02'` with the date column's input function).
+        self.keep_unknown_outputs = matches!(query.body.as_ref(), SetExpr::Select(_));
+        let plan = self.bind_query(query);
+        self.keep_unknown_outputs = false;
+        let plan = plan?;
+        check_insert_width(plan.schema().len(), targets, explicit_columns)?;
+        let plan = self.type_unknown_outputs(plan, targets, types, names)?;
         let schema = plan.schema();
-        if schema.len() > targets.len() {
-            return Err(SqlError::new(
-                SqlState::SYNTAX_ERROR,
-                "INSERT has more expressions than target columns",
-            ));
-        }
-        if schema.len() < targets.len() {
-            return Err(SqlError::new(
-                SqlState::SYNTAX_ERROR,
-                "INSERT has more target columns than expressions",
-            ));
-        }
         let mut exprs: Vec<Option<Expr>> = vec![None; width];
         for (i, &pos) in targets.iter().enumerate() {
             let col = Expr::column(i, schema[i].ty.clone());
@@ -331,6 +338,39 @@ impl Binder<'_> {
             input: Box::new(plan),
             exprs: complete,
             schema: table_schema(table),
+        })
+    }
+
+    /// Gives the source's unknown-typed output expressions the types of their target
+    /// columns; any left (under DISTINCT, say) are converted from text when the row is built.
+    fn type_unknown_outputs(
+        &mut self,
+        plan: LogicalPlan,
+        targets: &[usize],
+        types: &[DataType],
+        names: &[String],
+    ) -> SqlResult<LogicalPlan> {
+        let LogicalPlan::Project {
+            input,
+            mut exprs,
+            mut schema,
+        } = plan
+        else {
+            return Ok(plan);
+        };
+        for (i, &pos) in targets.iter().enumerate() {
+            if let (Some(e), Some(field)) = (exprs.get_mut(i), schema.get_mut(i))
+                && e.ty == DataType::Unknown
+            {
+                let untyped = std::mem::replace(e, Expr::null(DataType::Unknown));
+                *e = self.coerce_assignment(untyped, &types[pos], &names[pos])?;
+                field.ty = e.ty.clone();
+            }
+        }
+        Ok(LogicalPlan::Project {
+            input,
+            exprs,
+            schema,
         })
     }
 
@@ -433,59 +473,126 @@ impl Binder<'_> {
     ) -> SqlResult<Vec<(usize, Expr)>> {
         let mut out: Vec<(usize, Expr)> = Vec::with_capacity(assignments.len());
         for a in assignments {
-            let target = match &a.target {
-                ast::AssignmentTarget::ColumnName(name) => name,
-                ast::AssignmentTarget::Tuple(_) => {
-                    return Err(SqlError::not_supported(
-                        "multiple-column assignment is not supported yet",
+            let names = match &a.target {
+                ast::AssignmentTarget::ColumnName(name) => {
+                    if let Some((column, subscripts)) =
+                        crate::parser_subscript::subscripted_target(name)
+                    {
+                        self.bind_element_assignment(
+                            table,
+                            &column,
+                            &subscripts,
+                            &a.value,
+                            scope,
+                            &mut out,
+                        )?;
+                        continue;
+                    }
+                    let value = AssignedValue::Syntax(&a.value);
+                    self.bind_assignment(table, name, value, scope, &mut out)?;
+                    continue;
+                }
+                ast::AssignmentTarget::Tuple(names) => names,
+            };
+            // SET (a, b) = (x, y) or SET (a, b) = (SELECT x, y ...).
+            let values: Vec<AssignedValue<'_>> = match &a.value {
+                AstExpr::Tuple(items) => items.iter().map(AssignedValue::Syntax).collect(),
+                AstExpr::Nested(item) => vec![AssignedValue::Syntax(item)],
+                AstExpr::Subquery(query) => self
+                    .row_subquery_columns(query, scope)?
+                    .into_iter()
+                    .map(AssignedValue::Bound)
+                    .collect(),
+                other => {
+                    return Err(self.error_at(
+                        SqlState::SYNTAX_ERROR,
+                        "source for a multiple-column UPDATE item must be a sub-SELECT or ROW() expression",
+                        other.span(),
                     ));
                 }
             };
-            if let Some((column, subscripts)) = crate::parser_subscript::subscripted_target(target)
-            {
-                self.bind_element_assignment(
-                    table,
-                    &column,
-                    &subscripts,
-                    &a.value,
-                    scope,
-                    &mut out,
-                )?;
-                continue;
-            }
-            let parts = super::names::object_name_parts(target)?;
-            let name = match parts.as_slice() {
-                [n] => n.clone(),
-                [q, n] if *q == table.name => n.clone(),
-                _ => {
-                    return Err(SqlError::not_supported(
-                        "assignment to a field or subscript is not supported",
-                    ));
-                }
-            };
-            let pos = self.column_position(table, &name, target.span())?;
-            if out.iter().any(|(p, _)| *p == pos) {
+            if values.len() != names.len() {
                 return Err(self.error_at(
                     SqlState::SYNTAX_ERROR,
-                    format!("multiple assignments to same column \"{name}\""),
-                    target.span(),
+                    "number of columns does not match number of values",
+                    a.value.span(),
                 ));
             }
-            let Some(column) = table.visible_columns().nth(pos) else {
-                return Err(SqlError::internal("column position out of range"));
-            };
-            let (ty, cname) = (column.data_type.clone(), column.name.clone());
-            let value = if is_default_keyword(&a.value) {
-                self.column_default(table, pos)?
-            } else {
-                let mut cx = ExprContext::new(scope, Clause::Update);
-                let e = self.bind_expr(&a.value, &mut cx)?;
-                self.coerce_assignment(e, &ty, &cname)
-                    .map_err(|err| self.at(err, a.value.span()))?
-            };
-            out.push((pos, value));
+            for (name, value) in names.iter().zip(values) {
+                self.bind_assignment(table, name, value, scope, &mut out)?;
+            }
         }
         Ok(out)
+    }
+
+    /// The columns of a sub-SELECT assigned to several columns, each as a scalar subquery
+    /// over the same plan (NULLs when it returns no row, 21000 for more than one).
+    fn row_subquery_columns(&mut self, query: &ast::Query, scope: &Scope) -> SqlResult<Vec<Expr>> {
+        let sub = self.bind_subquery_with_scope(query, SubqueryKind::Scalar, scope)?;
+        let schema = sub.plan.schema();
+        let mut columns = Vec::with_capacity(schema.len());
+        for (i, field) in schema.iter().enumerate() {
+            let plan = LogicalPlan::Project {
+                input: Box::new(sub.plan.as_ref().clone()),
+                exprs: vec![Expr::column(i, field.ty.clone())],
+                schema: vec![field.clone()],
+            };
+            let column = Subquery {
+                plan: Arc::new(plan),
+                kind: SubqueryKind::Scalar,
+                correlated: sub.correlated,
+            };
+            columns.push(Expr::new(
+                ExprKind::Subquery(Box::new(column)),
+                field.ty.clone(),
+            ));
+        }
+        Ok(columns)
+    }
+
+    /// One `column = value` of SET, appended to `out` by the column's position.
+    fn bind_assignment(
+        &mut self,
+        table: &TableDef,
+        target: &ast::ObjectName,
+        value: AssignedValue<'_>,
+        scope: &Scope,
+        out: &mut Vec<(usize, Expr)>,
+    ) -> SqlResult<()> {
+        let parts = super::names::object_name_parts(target)?;
+        let name = match parts.as_slice() {
+            [n] => n.clone(),
+            [q, n] if *q == table.name => n.clone(),
+            _ => {
+                return Err(SqlError::not_supported(
+                    "assignment to a field or subscript is not supported",
+                ));
+            }
+        };
+        let pos = self.column_position(table, &name, target.span())?;
+        if out.iter().any(|(p, _)| *p == pos) {
+            return Err(self.error_at(
+                SqlState::SYNTAX_ERROR,
+                format!("multiple assignments to same column \"{name}\""),
+                target.span(),
+            ));
+        }
+        let Some(column) = table.visible_columns().nth(pos) else {
+            return Err(SqlError::internal("column position out of range"));
+        };
+        let (ty, cname) = (column.data_type.clone(), column.name.clone());
+        let value = match value {
+            AssignedValue::Syntax(e) if is_default_keyword(e) => self.column_default(table, pos)?,
+            AssignedValue::Syntax(e) => {
+                let mut cx = ExprContext::new(scope, Clause::Update);
+                let bound = self.bind_expr(e, &mut cx)?;
+                self.coerce_assignment(bound, &ty, &cname)
+                    .map_err(|err| self.at(err, e.span()))?
+            }
+            AssignedValue::Bound(e) => self.coerce_assignment(e, &ty, &cname)?,
+        };
+        out.push((pos, value));
+        Ok(())
     }
 
     fn single_target(&mut self, from: &ast::TableWithJoins) -> SqlResult<(Arc<TableDef>, String)> {
@@ -581,6 +688,31 @@ impl Binder<'_> {
             returning,
         })
     }
+}
+
+/// Checks the number of values an INSERT row has against its target columns. Without a
+/// column list, fewer values fill the leading columns (the rest take their defaults).
+fn check_insert_width(
+    values: usize,
+    targets: &mut Vec<usize>,
+    explicit_columns: bool,
+) -> SqlResult<()> {
+    if values > targets.len() {
+        return Err(SqlError::new(
+            SqlState::SYNTAX_ERROR,
+            "INSERT has more expressions than target columns",
+        ));
+    }
+    if values < targets.len() {
+        if explicit_columns {
+            return Err(SqlError::new(
+                SqlState::SYNTAX_ERROR,
+                "INSERT has more target columns than expressions",
+            ));
+        }
+        targets.truncate(values);
+    }
+    Ok(())
 }
 
 /// The table's visible columns as plan fields.

@@ -130,6 +130,9 @@ pub struct Binder<'a> {
     /// FROM items a derived table being bound cannot see (its siblings to the left, without
     /// LATERAL): only for PostgreSQL's "invalid reference to FROM-clause entry" message.
     pub(crate) unreachable_scopes: Vec<Scope>,
+    /// Set for the SELECT of INSERT ... SELECT: its untyped literals keep the unknown type so
+    /// the target columns decide it. Taken by the first SELECT bound.
+    pub(crate) keep_unknown_outputs: bool,
 }
 
 /// PostgreSQL's limit on parameters in one statement.
@@ -152,6 +155,7 @@ impl<'a> Binder<'a> {
             correlated: Vec::new(),
             ctes: Vec::new(),
             next_plan_id: 0,
+            keep_unknown_outputs: false,
         }
     }
 

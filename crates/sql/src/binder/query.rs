@@ -52,6 +52,8 @@ impl Binder<'_> {
         if !query.locks.is_empty() {
             // FOR UPDATE / FOR SHARE: rows are locked when written; reads need no lock here.
         }
+        // Only the top SELECT of an INSERT source keeps unknown outputs, not its CTEs.
+        let keep_unknown = std::mem::take(&mut self.keep_unknown_outputs);
         let pushed_cte_scope = match &query.with {
             Some(with) => {
                 self.bind_with(with)?;
@@ -59,10 +61,29 @@ impl Binder<'_> {
             }
             None => false,
         };
+        self.keep_unknown_outputs =
+            keep_unknown && matches!(query.body.as_ref(), SetExpr::Select(_));
         let result = self.bind_query_body(query);
+        self.keep_unknown_outputs = false;
         if pushed_cte_scope {
             self.ctes.pop();
         }
+        result
+    }
+
+    /// Runs `f` with the CTEs of a WITH clause visible (a WITH before INSERT, UPDATE or
+    /// DELETE).
+    pub fn with_ctes<T>(
+        &mut self,
+        with: Option<&ast::With>,
+        f: impl FnOnce(&mut Self) -> SqlResult<T>,
+    ) -> SqlResult<T> {
+        let Some(with) = with else {
+            return f(self);
+        };
+        let depth = self.ctes.len();
+        let result = self.bind_with(with).and_then(|()| f(self));
+        self.ctes.truncate(depth);
         result
     }
 
@@ -347,6 +368,9 @@ impl Binder<'_> {
         order_by: &[ast::OrderByExpr],
         limits: LimitOffset,
     ) -> SqlResult<LogicalPlan> {
+        // DISTINCT compares the values, so it needs their types: unknowns become text first.
+        let keep_unknown =
+            std::mem::take(&mut self.keep_unknown_outputs) && select.distinct.is_none();
         reject_unsupported_select(select)?;
         let (mut plan, scope) = self.bind_from(&select.from)?;
 
@@ -568,9 +592,10 @@ impl Binder<'_> {
                 }
             }
         }
-        // Unknown-typed select items (SELECT 'a') are text in the result.
+        // Unknown-typed select items (SELECT 'a') are text in the result, unless an INSERT
+        // gives them its columns' types.
         for (e, f) in select_exprs.iter_mut().zip(fields.iter_mut()) {
-            if e.ty == DataType::Unknown {
+            if e.ty == DataType::Unknown && !keep_unknown {
                 *e = self.resolve_unknown(std::mem::replace(e, Expr::boolean(true)))?;
                 f.ty = DataType::Text;
             }

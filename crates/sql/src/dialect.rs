@@ -1,0 +1,162 @@
+//! EmbedDB's SQL dialect: sqlparser's PostgreSQL dialect, plus PostgreSQL's rule that some
+//! keywords can follow a select-list expression only as `AS label`. sqlparser would read
+//! `INSERT ... SELECT 'x', 1 ON CONFLICT ...` as the column label "on" and then fail at
+//! CONFLICT (likewise `SELECT x WINDOW w AS (...)`); PostgreSQL's grammar (the keywords
+//! marked AS_LABEL in kwlist.h) never takes them as bare labels.
+
+use std::any::TypeId;
+
+use sqlparser::dialect::{BindPlaceholderStyle, Dialect, PostgreSqlDialect, Precedence};
+use sqlparser::keywords::Keyword;
+use sqlparser::parser::{Parser, ParserError};
+
+/// Keywords PostgreSQL accepts as a column label only after AS.
+const AS_LABEL_ONLY: &[Keyword] = &[
+    Keyword::ARRAY,
+    Keyword::AS,
+    Keyword::CHAR,
+    Keyword::CHARACTER,
+    Keyword::CREATE,
+    Keyword::DAY,
+    Keyword::EXCEPT,
+    Keyword::FETCH,
+    Keyword::FILTER,
+    Keyword::FOR,
+    Keyword::FROM,
+    Keyword::GRANT,
+    Keyword::GROUP,
+    Keyword::HAVING,
+    Keyword::HOUR,
+    Keyword::INTERSECT,
+    Keyword::INTO,
+    Keyword::LIMIT,
+    Keyword::MINUTE,
+    Keyword::MONTH,
+    Keyword::OFFSET,
+    Keyword::ON,
+    Keyword::ORDER,
+    Keyword::OVER,
+    Keyword::PRECISION,
+    Keyword::RETURNING,
+    Keyword::SECOND,
+    Keyword::TO,
+    Keyword::UNION,
+    Keyword::VARYING,
+    Keyword::WHERE,
+    Keyword::WINDOW,
+    Keyword::WITH,
+    Keyword::WITHIN,
+    Keyword::WITHOUT,
+    Keyword::YEAR,
+];
+
+/// PostgreSQL's dialect with PostgreSQL's column-label rule. It reports itself as
+/// [`PostgreSqlDialect`], so the parser's PostgreSQL-specific paths apply to it.
+#[derive(Debug, Default)]
+pub struct EmbedDbDialect(PostgreSqlDialect);
+
+impl EmbedDbDialect {
+    pub const fn new() -> Self {
+        EmbedDbDialect(PostgreSqlDialect {})
+    }
+}
+
+/// Forwards dialect methods to the PostgreSQL dialect.
+macro_rules! forward {
+    ($($name:ident($($arg:ident: $ty:ty),*) -> $ret:ty;)*) => {
+        $(fn $name(&self, $($arg: $ty),*) -> $ret {
+            self.0.$name($($arg),*)
+        })*
+    };
+}
+
+impl Dialect for EmbedDbDialect {
+    fn dialect(&self) -> TypeId {
+        TypeId::of::<PostgreSqlDialect>()
+    }
+
+    fn is_select_item_alias(&self, explicit: bool, kw: &Keyword, parser: &mut Parser) -> bool {
+        explicit || (!AS_LABEL_ONLY.contains(kw) && self.0.is_select_item_alias(false, kw, parser))
+    }
+
+    // Every method sqlparser's PostgreSqlDialect overrides (sqlparser 0.64); the others keep
+    // the trait's defaults, as they do for PostgreSqlDialect.
+    forward! {
+    supports_cte_materialization() -> bool;
+    identifier_quote_style(identifier: &str) -> Option<char>;
+    ordered_bind_placeholder_style() -> Option<BindPlaceholderStyle>;
+    is_delimited_identifier_start(ch: char) -> bool;
+    is_identifier_start(ch: char) -> bool;
+    is_identifier_part(ch: char) -> bool;
+    supports_unicode_string_literal() -> bool;
+    is_reserved_for_identifier(kw: Keyword) -> bool;
+    is_table_alias(kw: &Keyword, parser: &mut Parser) -> bool;
+    supports_string_literal_column_alias(explicit: bool) -> bool;
+    supports_string_literal_table_alias(explicit: bool) -> bool;
+    is_custom_operator_part(ch: char) -> bool;
+    get_next_precedence(parser: &Parser) -> Option<Result<u8, ParserError>>;
+    supports_filter_during_aggregation() -> bool;
+    supports_group_by_expr() -> bool;
+    supports_drop_group() -> bool;
+    supports_alter_user_as_alter_role() -> bool;
+    supports_create_group() -> bool;
+    supports_create_role_if_not_exists() -> bool;
+    prec_value(prec: Precedence) -> u8;
+    allow_extract_custom() -> bool;
+    allow_extract_single_quotes() -> bool;
+    supports_create_index_with_clause() -> bool;
+    supports_sql_option_without_value() -> bool;
+    supports_explain_with_utility_options() -> bool;
+    supports_listen_notify() -> bool;
+    supports_exclude_constraint() -> bool;
+    supports_factorial_operator() -> bool;
+    supports_bitwise_shift_operators() -> bool;
+    supports_tilde_like_match_operator() -> bool;
+    supports_comparison_in_between_low_bound() -> bool;
+    supports_comment_on() -> bool;
+    supports_load_extension() -> bool;
+    supports_named_fn_args_with_colon_operator() -> bool;
+    supports_named_fn_args_with_expr_name() -> bool;
+    supports_named_fn_args_with_assignment_operator() -> bool;
+    supports_empty_projections() -> bool;
+    supports_nested_comments() -> bool;
+    supports_copy_from_stdin_data() -> bool;
+    supports_string_escape_constant() -> bool;
+    supports_numeric_literal_underscores() -> bool;
+    supports_non_decimal_integer_literals() -> bool;
+    supports_array_typedef_with_brackets() -> bool;
+    supports_geometric_types() -> bool;
+    supports_order_by_using_operator() -> bool;
+    supports_set_names() -> bool;
+    supports_alter_column_type_using() -> bool;
+    supports_left_associative_joins_without_parens() -> bool;
+    supports_notnull_operator() -> bool;
+    supports_interval_options() -> bool;
+    is_interval_qualifier(kw: Keyword) -> bool;
+    supports_insert_table_alias() -> bool;
+    supports_create_table_like_parenthesized() -> bool;
+    supports_select_wildcard_with_alias() -> bool;
+    supports_comma_separated_trim() -> bool;
+    supports_xml_expressions() -> bool;
+    is_custom_type_typed_string(first_keyword: Keyword, qualified: bool) -> bool;
+    supports_aliased_function_args() -> bool;
+    supports_comment_optimizer_hint() -> bool;
+    supports_add_column_if_not_exists() -> bool;
+    supports_attach_partition_of() -> bool;
+    supports_detach_partition_of() -> bool;
+    supports_table_inheritance_markers() -> bool;
+    supports_column_generic_options() -> bool;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn behaves_as_the_postgresql_dialect() {
+        let dialect = EmbedDbDialect::default();
+        let d: &dyn Dialect = &dialect;
+        assert!(d.is::<PostgreSqlDialect>());
+    }
+}
