@@ -144,28 +144,27 @@ impl Binder<'_> {
         args: Vec<Expr>,
         cx: &mut ExprContext<'_>,
     ) -> SqlResult<Expr> {
+        if cx.in_aggregate {
+            return Err(SqlError::new(
+                SqlState::GROUPING_ERROR,
+                "aggregate function calls cannot contain set-returning function calls",
+            )
+            .with_hint(
+                "You might be able to move the set-returning function into a LATERAL FROM item.",
+            ));
+        }
         let collector = match (&mut cx.collector, cx.clause) {
-            (Some(c), Clause::SelectList) if !cx.in_aggregate => c,
+            (Some(c), Clause::SelectList) => c,
             _ => {
-                let what = if cx.in_aggregate {
-                    "aggregate function calls".to_string()
-                } else {
-                    cx.clause.name().to_string()
-                };
                 return Err(SqlError::new(
                     SqlState::FEATURE_NOT_SUPPORTED,
-                    format!("set-returning functions are not allowed in {what}"),
+                    format!(
+                        "set-returning functions are not allowed in {}",
+                        cx.clause.name()
+                    ),
                 ));
             }
         };
-        if args
-            .iter()
-            .any(|a| a.any(&mut |e| matches!(e.kind, ExprKind::SetFunctionRef(_))))
-        {
-            return Err(SqlError::not_supported(
-                "set-returning functions nested in set-returning function arguments are not supported yet",
-            ));
-        }
         let (func, args, fields) = crate::functions::table::resolve(self, name, args)?;
         let ty = fields
             .first()
@@ -177,39 +176,72 @@ impl Binder<'_> {
     }
 }
 
-/// Places the select list's set-returning calls: a ProjectSet over `plan` (whose output the
-/// calls' arguments are already bound against), and the references to them rewritten to its
-/// columns.
+/// Places the select list's set-returning calls: ProjectSet nodes over `plan` (whose output
+/// the calls' arguments are bound against), and the references to them rewritten to their
+/// columns. A call whose arguments contain other calls runs in a ProjectSet above theirs, as
+/// in PostgreSQL (each call at the lowest level its arguments allow).
 pub(super) fn project_set(
-    plan: LogicalPlan,
+    mut plan: LogicalPlan,
     calls: Vec<SetFunctionCall>,
     exprs: &mut [&mut Expr],
 ) -> SqlResult<LogicalPlan> {
-    if calls.is_empty() {
-        return Ok(plan);
-    }
-    let mut schema = plan.schema();
-    let mut columns = Vec::with_capacity(calls.len());
-    for (i, call) in calls.iter().enumerate() {
-        columns.push(schema.len());
-        for f in &call.fields {
-            schema.push(Field::new(format!("srf{i}"), f.ty.clone()));
+    // Level of each call: 1 + the highest level of the calls in its arguments.
+    let mut levels: Vec<usize> = Vec::with_capacity(calls.len());
+    for call in &calls {
+        let mut level = 1;
+        for a in &call.args {
+            a.any(&mut |e| {
+                if let ExprKind::SetFunctionRef(j) = e.kind
+                    && let Some(l) = levels.get(j)
+                {
+                    level = level.max(l + 1);
+                }
+                false
+            });
         }
+        levels.push(level);
     }
-    for e in exprs.iter_mut() {
-        let taken = std::mem::replace(&mut **e, Expr::boolean(true));
-        **e = taken.transform(&mut |node| match node.kind {
-            ExprKind::SetFunctionRef(i) => match columns.get(i) {
-                Some(c) => Ok(Expr::column(*c, node.ty)),
+    let max_level = levels.iter().copied().max().unwrap_or(0);
+    // The output column of each call once placed.
+    let mut columns: Vec<Option<usize>> = vec![None; calls.len()];
+    let resolve = |e: Expr, columns: &[Option<usize>]| -> SqlResult<Expr> {
+        e.transform(&mut |node| match node.kind {
+            ExprKind::SetFunctionRef(i) => match columns.get(i).copied().flatten() {
+                Some(c) => Ok(Expr::column(c, node.ty)),
                 None => Err(SqlError::internal("set-returning function reference lost")),
             },
             _ => Ok(node),
-        })?;
+        })
+    };
+    for level in 1..=max_level {
+        let mut schema = plan.schema();
+        let mut placed = Vec::new();
+        for (i, call) in calls.iter().enumerate() {
+            if levels[i] != level {
+                continue;
+            }
+            let mut call = call.clone();
+            call.args = call
+                .args
+                .into_iter()
+                .map(|a| resolve(a, &columns))
+                .collect::<SqlResult<_>>()?;
+            columns[i] = Some(schema.len());
+            for f in &call.fields {
+                schema.push(Field::new(format!("srf{i}"), f.ty.clone()));
+            }
+            placed.push(call);
+        }
+        plan = LogicalPlan::ProjectSet {
+            input: Box::new(plan),
+            calls: placed,
+            ordinality: false,
+            schema,
+        };
     }
-    Ok(LogicalPlan::ProjectSet {
-        input: Box::new(plan),
-        calls,
-        ordinality: false,
-        schema,
-    })
+    for e in exprs.iter_mut() {
+        let taken = std::mem::replace(&mut **e, Expr::boolean(true));
+        **e = resolve(taken, &columns)?;
+    }
+    Ok(plan)
 }

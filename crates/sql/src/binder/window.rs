@@ -126,7 +126,13 @@ impl Binder<'_> {
         if let Some(message) = cx.no_windows {
             return Err(windowing_error(message));
         }
-        if cx.collector.is_none() || cx.in_aggregate {
+        if cx.in_aggregate {
+            return Err(SqlError::new(
+                SqlState::GROUPING_ERROR,
+                "aggregate function calls cannot contain window function calls",
+            ));
+        }
+        if cx.collector.is_none() {
             return Err(windowing_error(format!(
                 "window functions are not allowed in {}",
                 cx.clause.name()
@@ -516,7 +522,8 @@ impl Binder<'_> {
             return Err(SqlError::not_supported(format!(
                 "RANGE with offset PRECEDING/FOLLOWING is not supported for column type {original} and offset type {}",
                 offset.ty
-            )));
+            ))
+            .with_hint("Cast the offset value to an appropriate type."));
         };
         let toward_start = preceding != key.descending;
         let op = if toward_start {
