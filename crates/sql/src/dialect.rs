@@ -6,6 +6,7 @@
 
 use std::any::TypeId;
 
+use sqlparser::ast::{BinaryOperator, Expr};
 use sqlparser::dialect::{BindPlaceholderStyle, Dialect, PostgreSqlDialect, Precedence};
 use sqlparser::keywords::Keyword;
 use sqlparser::parser::{Parser, ParserError};
@@ -77,6 +78,55 @@ impl Dialect for EmbedDbDialect {
 
     fn is_select_item_alias(&self, explicit: bool, kw: &Keyword, parser: &mut Parser) -> bool {
         explicit || (!AS_LABEL_ONLY.contains(kw) && self.0.is_select_item_alias(false, kw, parser))
+    }
+
+    /// `x [NOT] BETWEEN SYMMETRIC a AND b`, which sqlparser does not know, read as PostgreSQL's
+    /// grammar does: `(x BETWEEN a AND b) OR (x BETWEEN b AND a)` (for NOT, both negated and
+    /// joined by AND). ASYMMETRIC is the plain BETWEEN.
+    fn parse_infix(
+        &self,
+        parser: &mut Parser,
+        expr: &Expr,
+        _precedence: u8,
+    ) -> Option<Result<Expr, ParserError>> {
+        let (negated, symmetric) = if parser.parse_keywords(&[Keyword::BETWEEN, Keyword::SYMMETRIC])
+        {
+            (false, true)
+        } else if parser.parse_keywords(&[Keyword::BETWEEN, Keyword::ASYMMETRIC]) {
+            (false, false)
+        } else if parser.parse_keywords(&[Keyword::NOT, Keyword::BETWEEN, Keyword::SYMMETRIC]) {
+            (true, true)
+        } else if parser.parse_keywords(&[Keyword::NOT, Keyword::BETWEEN, Keyword::ASYMMETRIC]) {
+            (true, false)
+        } else {
+            return None;
+        };
+        let between = match parser.parse_between(expr.clone(), negated) {
+            Ok(b) => b,
+            Err(e) => return Some(Err(e)),
+        };
+        if !symmetric {
+            return Some(Ok(between));
+        }
+        let Expr::Between { low, high, .. } = &between else {
+            return Some(Ok(between));
+        };
+        let swapped = Expr::Between {
+            expr: Box::new(expr.clone()),
+            negated,
+            low: high.clone(),
+            high: low.clone(),
+        };
+        let op = if negated {
+            BinaryOperator::And
+        } else {
+            BinaryOperator::Or
+        };
+        Some(Ok(Expr::Nested(Box::new(Expr::BinaryOp {
+            left: Box::new(Expr::Nested(Box::new(between))),
+            op,
+            right: Box::new(Expr::Nested(Box::new(swapped))),
+        }))))
     }
 
     // Every method sqlparser's PostgreSqlDialect overrides (sqlparser 0.64); the others keep
