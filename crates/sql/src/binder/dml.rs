@@ -175,6 +175,15 @@ impl Binder<'_> {
             ast::TableObject::TableName(name) => name,
             _ => return Err(SqlError::not_supported("INSERT into a table function")),
         };
+        // PostgreSQL's INSERT target takes an alias only after AS; sqlparser also reads a bare
+        // word there (`INSERT INTO t VALUE (1)` would name the table "value").
+        if let Some(alias) = insert.table_alias.as_ref().filter(|a| !a.explicit) {
+            return Err(self.error_at(
+                SqlState::SYNTAX_ERROR,
+                format!("syntax error at or near \"{}\"", alias.alias.value),
+                alias.alias.span,
+            ));
+        }
         let table = self.target_table(table_name)?;
         let qualifier = insert
             .table_alias
