@@ -154,17 +154,21 @@ fn figure(expr: &AstExpr) -> Option<String> {
         AstExpr::Interval(_) => Some("interval".to_string()),
         AstExpr::TypedString(ts) => Some(type_column_name(&ts.data_type)),
         AstExpr::Subquery(q) => {
-            // A scalar subquery takes its single column's name.
-            if let ast::SetExpr::Select(select) = q.body.as_ref()
-                && let Some(item) = select.projection.first()
-            {
-                return match item {
-                    ast::SelectItem::ExprWithAlias { alias, .. } => Some(normalize_ident(alias)),
-                    ast::SelectItem::UnnamedExpr(e) => figure_with_strength(e).map(|(n, _)| n),
+            // A scalar subquery takes its single column's name, `?column?` included: that
+            // is a real name here, so a cast around the subquery does not rename it.
+            let named = match q.body.as_ref() {
+                ast::SetExpr::Select(select) => match select.projection.first() {
+                    Some(ast::SelectItem::ExprWithAlias { alias, .. }) => {
+                        Some(normalize_ident(alias))
+                    }
+                    Some(ast::SelectItem::UnnamedExpr(e)) => {
+                        figure_with_strength(e).map(|(n, _)| n)
+                    }
                     _ => None,
-                };
-            }
-            None
+                },
+                _ => None,
+            };
+            Some(named.unwrap_or_else(|| "?column?".to_string()))
         }
         // PostgreSQL 15 parses true/false as constants, named like any other: no name.
         _ => None,
