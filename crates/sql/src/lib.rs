@@ -11,6 +11,7 @@ pub mod exec;
 pub mod explain;
 pub mod expr;
 pub mod functions;
+mod keywords;
 mod like;
 pub mod optimizer;
 pub mod parser;
