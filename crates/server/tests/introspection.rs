@@ -129,67 +129,13 @@ fn psql_tab_completion_queries_run() {
     assert!(stdout.lines().any(|l| l == "public"), "{stdout}");
 }
 
-/// A virtualenv under the target directory with SQLAlchemy and psycopg, or None (test
-/// skipped, saying so) when PyPI cannot be reached.
-fn python_with_sqlalchemy() -> Option<PathBuf> {
-    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("introspection-venv");
-    let python = venv.join("bin").join("python");
-    let ready = |python: &Path| {
-        Command::new(python)
-            .args(["-c", "import psycopg, sqlalchemy"])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    if python.exists() && ready(&python) {
-        return Some(python);
-    }
-    let created = Command::new("python3")
-        .args(["-m", "venv"])
-        .arg(&venv)
-        .output()
-        .expect("run python3 -m venv (is Python 3 installed?)");
-    assert!(
-        created.status.success(),
-        "python3 -m venv failed: {}",
-        String::from_utf8_lossy(&created.stderr)
-    );
-    let installed = Command::new(&python)
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-        ])
-        .args(["--timeout", "30", "psycopg[binary]", "sqlalchemy"])
-        .output()
-        .expect("run pip");
-    if !installed.status.success() {
-        let stderr = String::from_utf8_lossy(&installed.stderr);
-        let offline = [
-            "Could not fetch",
-            "NewConnectionError",
-            "Temporary failure in name resolution",
-            "Network is unreachable",
-            "No matching distribution",
-            "ConnectTimeout",
-        ]
-        .iter()
-        .any(|s| stderr.contains(s));
-        assert!(offline, "pip install failed: {stderr}");
-        eprintln!("SKIPPED SQLAlchemy test: pip cannot reach PyPI:\n{stderr}");
-        return None;
-    }
-    assert!(
-        ready(&python),
-        "psycopg/sqlalchemy installed but not importable"
-    );
-    Some(python)
-}
-
 #[test]
 fn sqlalchemy_inspector_and_psycopg_type_info() {
-    let Some(python) = python_with_sqlalchemy() else {
+    let Some(python) = common::python::venv_with(
+        "introspection-venv",
+        &["psycopg[binary]", "sqlalchemy"],
+        "psycopg, sqlalchemy",
+    ) else {
         return;
     };
     let server = TestServer::start();

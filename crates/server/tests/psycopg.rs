@@ -4,74 +4,15 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use common::TestServer;
 
-fn venv_python(venv: &Path) -> PathBuf {
-    venv.join("bin").join("python")
-}
-
-/// A Python with psycopg, or None if it cannot be installed for lack of network.
-fn python_with_psycopg() -> Option<PathBuf> {
-    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("psycopg-venv");
-    let python = venv_python(&venv);
-    let has_psycopg = |python: &Path| {
-        Command::new(python)
-            .args(["-c", "import psycopg"])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    if python.exists() && has_psycopg(&python) {
-        return Some(python);
-    }
-    let created = Command::new("python3")
-        .args(["-m", "venv"])
-        .arg(&venv)
-        .output()
-        .expect("run python3 -m venv (is Python 3 installed?)");
-    assert!(
-        created.status.success(),
-        "python3 -m venv failed: {}",
-        String::from_utf8_lossy(&created.stderr)
-    );
-    let installed = Command::new(&python)
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-        ])
-        .args(["--timeout", "30", "psycopg[binary]"])
-        .output()
-        .expect("run pip");
-    if !installed.status.success() {
-        let stderr = String::from_utf8_lossy(&installed.stderr);
-        let offline = [
-            "Could not fetch",
-            "NewConnectionError",
-            "Temporary failure in name resolution",
-            "Network is unreachable",
-            "No matching distribution",
-            "ConnectTimeout",
-        ]
-        .iter()
-        .any(|s| stderr.contains(s));
-        assert!(offline, "pip install psycopg[binary] failed: {stderr}");
-        eprintln!(
-            "SKIPPED psycopg test: pip cannot reach PyPI to install psycopg[binary]:\n{stderr}"
-        );
-        return None;
-    }
-    assert!(has_psycopg(&python), "psycopg installed but not importable");
-    Some(python)
-}
-
 #[test]
 fn psycopg_parameterised_crud() {
-    let Some(python) = python_with_psycopg() else {
+    let Some(python) = common::python::venv_with("psycopg-venv", &["psycopg[binary]"], "psycopg")
+    else {
         return;
     };
     let server = TestServer::start();

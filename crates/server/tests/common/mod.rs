@@ -169,6 +169,7 @@ pub fn workspace_root() -> PathBuf {
         .expect("workspace root")
 }
 
+pub mod python;
 pub mod wire;
 
 /// A column value exactly as the server sent it (binary), whatever its type.
