@@ -155,33 +155,6 @@ impl LogicalPlan {
             }
         }
     }
-
-    /// The direct inputs of the node, for rewriting.
-    pub fn children_mut(&mut self) -> Vec<&mut LogicalPlan> {
-        match self {
-            LogicalPlan::OneRow
-            | LogicalPlan::Empty { .. }
-            | LogicalPlan::Values { .. }
-            | LogicalPlan::Scan(_)
-            | LogicalPlan::FunctionScan { .. }
-            | LogicalPlan::WorkTable { .. } => Vec::new(),
-            LogicalPlan::SharedScan { input, .. } => vec![Arc::make_mut(input)],
-            LogicalPlan::Filter { input, .. }
-            | LogicalPlan::Project { input, .. }
-            | LogicalPlan::ProjectSet { input, .. }
-            | LogicalPlan::Aggregate { input, .. }
-            | LogicalPlan::Window { input, .. }
-            | LogicalPlan::Sort { input, .. }
-            | LogicalPlan::Limit { input, .. }
-            | LogicalPlan::Distinct { input, .. } => vec![input.as_mut()],
-            LogicalPlan::Join { left, right, .. } | LogicalPlan::SetOp { left, right, .. } => {
-                vec![left.as_mut(), right.as_mut()]
-            }
-            LogicalPlan::RecursiveUnion {
-                anchor, recursive, ..
-            } => vec![anchor.as_mut(), recursive.as_mut()],
-        }
-    }
 }
 
 /// Re-points the references `plan` makes to the query `depth` levels out (1 = the query the
