@@ -380,7 +380,7 @@ impl Core {
         let snapshots = self.snapshots.list_with_visible(&self.visible);
         let mut gc = VersionGc::new(&snapshots, job.bottommost);
         let mut outputs: Vec<FileMeta> = Vec::new();
-        let mut writer: Option<TableWriter<'_>> = None;
+        let mut writer: Option<TableWriter> = None;
         let result = (|| -> Result<()> {
             let mut n = 0u64;
             loop {
@@ -417,7 +417,7 @@ impl Core {
                 }
                 if writer.is_none() {
                     writer = Some(TableWriter::create(
-                        self.fs.as_ref(),
+                        self.fs.clone(),
                         &self.dir,
                         self.new_file_number(),
                         self.opts.block_size_bytes,

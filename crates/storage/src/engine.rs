@@ -581,6 +581,7 @@ impl Core {
             write_stalls: metrics::get(&c.write_stalls),
             write_stall_duration_us: metrics::get(&c.write_stall_duration_us),
             write_slowdowns: metrics::get(&c.write_slowdowns),
+            ingested_files: metrics::get(&c.ingested_files),
             block_cache_size_bytes: self.cache.used_bytes() as u64,
             block_cache_hits: self.cache.hits(),
             block_cache_misses: self.cache.misses(),

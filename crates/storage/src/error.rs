@@ -104,6 +104,16 @@ pub enum Error {
         /// Why it was refused.
         reason: String,
     },
+    /// Ingestion found a key that already has a value (or that two ingested files share).
+    #[error("key already present in keyspace {}", keyspace.0)]
+    DuplicateKey {
+        /// The keyspace.
+        keyspace: KeyspaceId,
+        /// The key.
+        key: Vec<u8>,
+        /// The value already stored under it (or one of the ingested values).
+        value: Vec<u8>,
+    },
     /// `restore_snapshot` into a directory that already holds files.
     #[error("restore destination {} is not empty", dir.display())]
     DestinationNotEmpty {

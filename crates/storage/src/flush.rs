@@ -88,7 +88,7 @@ impl Core {
         let snapshots = self.snapshots.list_with_visible(&self.visible);
         let number = self.new_file_number();
         let mut w = TableWriter::create(
-            self.fs.as_ref(),
+            self.fs.clone(),
             &self.dir,
             number,
             self.opts.block_size_bytes,

@@ -9,6 +9,7 @@
 //! - `memtable`, `version` (read views), `scan` (merging iterators), `snapshot`;
 //! - `sstable` (`block`, `writer`, `reader`), `bloom`, `cache` (block cache);
 //! - `manifest`, `recovery`, `flush` (and WAL retirement), `checkpoint`, `compaction`, `export`;
+//! - `ingest`: bulk loads as SSTs added atomically under one seqno;
 //! - `fs` (the file-system seam), `sim_fs` (a crash-simulating file system for tests);
 //! - `options`, `metrics`, `error`, `batch`, `coding`.
 //!
@@ -27,6 +28,7 @@ mod export;
 mod flush;
 pub mod fs;
 mod hash;
+mod ingest;
 mod manifest;
 mod memtable;
 mod metrics;
@@ -43,6 +45,7 @@ mod wal;
 pub use batch::WriteBatch;
 pub use engine::{Engine, Entry};
 pub use error::{Error, Result};
+pub use ingest::{IngestFile, IngestWriter};
 pub use metrics::{KeyspaceMetrics, LevelMetrics, Metrics};
 pub use options::{Limits, Options};
 pub use scan::{Direction, ScanIter};

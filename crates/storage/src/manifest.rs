@@ -17,6 +17,9 @@
 //!     7 add file          id u32 | level u8 | number u64 | size u64 | entries u64
 //!                         | min seqno u64 | max seqno u64 | smallest key | largest key
 //!     8 delete file       id u32 | level u8 | number u64
+//!     9 add ingested file as 7, then | global seqno u64 (format version 2): a file built
+//!                         outside the write path (`ingest.rs`) whose every entry reads as
+//!                         written at the global seqno
 //!
 //! CURRENT := "EDBCURRENT 1 MANIFEST-NNNNNN\n"  (format version 1), replaced atomically by
 //!            writing CURRENT.tmp, fsync, rename, fsync of the directory.
@@ -35,7 +38,9 @@ use crate::fs::{File, FileSystem};
 use crate::record::{self, Next, RecordReader};
 use crate::{Error, Result, SeqNo};
 
-pub(crate) const MANIFEST_FORMAT_VERSION: u8 = 1;
+pub(crate) const MANIFEST_FORMAT_VERSION: u8 = 2;
+/// Oldest format version this build still reads (version 1 lacks tag 9 only).
+const MANIFEST_MIN_FORMAT_VERSION: u8 = 1;
 const MAGIC: &[u8; 8] = b"EDBMANIF";
 const REC_HEADER: u8 = 1;
 const REC_EDIT: u8 = 2;
@@ -56,6 +61,8 @@ pub(crate) struct FileMeta {
     /// Smallest and largest user keys.
     pub smallest: Vec<u8>,
     pub largest: Vec<u8>,
+    /// For an ingested file: the seqno every entry reads as (its entries are stored with 0).
+    pub global_seqno: Option<SeqNo>,
 }
 
 /// One keyspace in the manifest.
@@ -109,6 +116,7 @@ const TAG_DROP: u8 = 5;
 const TAG_FLUSHED: u8 = 6;
 const TAG_ADD_FILE: u8 = 7;
 const TAG_DELETE_FILE: u8 = 8;
+const TAG_ADD_INGESTED_FILE: u8 = 9;
 
 impl VersionEdit {
     pub(crate) fn encode(&self) -> Vec<u8> {
@@ -140,7 +148,11 @@ impl VersionEdit {
             put_u64(&mut b, *seqno);
         }
         for (id, level, f) in &self.added {
-            b.push(TAG_ADD_FILE);
+            b.push(if f.global_seqno.is_some() {
+                TAG_ADD_INGESTED_FILE
+            } else {
+                TAG_ADD_FILE
+            });
             put_u32(&mut b, *id);
             b.push(*level as u8);
             put_u64(&mut b, f.number);
@@ -150,6 +162,9 @@ impl VersionEdit {
             put_u64(&mut b, f.max_seqno);
             put_bytes(&mut b, &f.smallest);
             put_bytes(&mut b, &f.largest);
+            if let Some(g) = f.global_seqno {
+                put_u64(&mut b, g);
+            }
         }
         for (id, level, number) in &self.deleted {
             b.push(TAG_DELETE_FILE);
@@ -184,10 +199,10 @@ impl VersionEdit {
                 }
                 TAG_DROP => e.dropped.push(r.u32()?),
                 TAG_FLUSHED => e.flushed.push((r.u32()?, r.u64()?)),
-                TAG_ADD_FILE => {
+                tag @ (TAG_ADD_FILE | TAG_ADD_INGESTED_FILE) => {
                     let id = r.u32()?;
                     let l = level(&mut r)?;
-                    let f = FileMeta {
+                    let mut f = FileMeta {
                         number: r.u64()?,
                         size_bytes: r.u64()?,
                         entries: r.u64()?,
@@ -195,7 +210,11 @@ impl VersionEdit {
                         max_seqno: r.u64()?,
                         smallest: r.bytes()?.to_vec(),
                         largest: r.bytes()?.to_vec(),
+                        global_seqno: None,
                     };
+                    if tag == TAG_ADD_INGESTED_FILE {
+                        f.global_seqno = Some(r.u64()?);
+                    }
                     e.added.push((id, l, f));
                 }
                 TAG_DELETE_FILE => {
@@ -455,7 +474,9 @@ pub(crate) fn recover(fs: &dyn FileSystem, dir: &Path, number: u64) -> Result<Ma
                     if seen_header || payload.len() != 9 || &payload[..8] != MAGIC {
                         return Err(corrupt("bad manifest header".into()));
                     }
-                    if payload[8] != MANIFEST_FORMAT_VERSION {
+                    if !(MANIFEST_MIN_FORMAT_VERSION..=MANIFEST_FORMAT_VERSION)
+                        .contains(&payload[8])
+                    {
                         return Err(Error::UnsupportedVersion {
                             file: path.clone(),
                             found: payload[8],
@@ -494,6 +515,14 @@ mod tests {
             max_seqno: 9,
             smallest: b"a".to_vec(),
             largest: b"z".to_vec(),
+            global_seqno: None,
+        };
+        let ingested = FileMeta {
+            number: 8,
+            global_seqno: Some(12),
+            min_seqno: 12,
+            max_seqno: 12,
+            ..f.clone()
         };
         let e = VersionEdit {
             next_file_number: Some(8),
@@ -502,7 +531,7 @@ mod tests {
             created: vec![(1, "t".into())],
             dropped: vec![],
             flushed: vec![(1, 9)],
-            added: vec![(1, 0, f.clone())],
+            added: vec![(1, 0, f.clone()), (1, 6, ingested.clone())],
             deleted: vec![],
         };
         let d = VersionEdit::decode(&e.encode()).unwrap();
@@ -510,11 +539,12 @@ mod tests {
         let mut s = ManifestState::default();
         s.apply(&d).unwrap();
         assert_eq!(s.keyspaces[&1].levels[0][&7], f);
+        assert_eq!(s.keyspaces[&1].levels[6][&8], ingested);
         let mut s2 = ManifestState::default();
         s2.apply(&s.snapshot_edit()).unwrap();
         assert_eq!(s, s2);
         let del = VersionEdit {
-            deleted: vec![(1, 0, 8)],
+            deleted: vec![(1, 0, 9)],
             ..Default::default()
         };
         assert!(s.apply(&del).is_err());

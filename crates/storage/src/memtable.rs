@@ -295,6 +295,21 @@ impl Memtable {
         Ok(())
     }
 
+    /// Whether any version of a key in `[smallest, largest]` is here.
+    pub(crate) fn overlaps(&self, smallest: &[u8], largest: &[u8]) -> bool {
+        if smallest > largest {
+            return false;
+        }
+        let map = self.map.read();
+        let (lo, hi) = (LookupKey::new(smallest), LookupKey::new(largest));
+        map.range::<dyn KeyView, _>((
+            Bound::Included(&lo as &dyn KeyView),
+            Bound::Included(&hi as &dyn KeyView),
+        ))
+        .next()
+        .is_some()
+    }
+
     pub(crate) fn size_bytes(&self) -> usize {
         self.size_bytes.load(Ordering::Relaxed)
     }

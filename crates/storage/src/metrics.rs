@@ -26,6 +26,7 @@ pub(crate) struct Counters {
     pub write_stall_duration_us: AtomicU64,
     pub write_slowdowns: AtomicU64,
     pub wal_segments_deleted: AtomicU64,
+    pub ingested_files: AtomicU64,
 }
 
 pub(crate) fn add(c: &AtomicU64, n: u64) {
@@ -116,6 +117,8 @@ pub struct Metrics {
     pub write_stall_duration_us: u64,
     /// Write groups that were slowed down (bounded delay).
     pub write_slowdowns: u64,
+    /// SST files added by bulk ingestion (`Engine::ingest`).
+    pub ingested_files: u64,
     /// Bytes in all active memtables.
     pub memtable_size_bytes: u64,
     /// Bytes in all immutable memtables.

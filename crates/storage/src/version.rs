@@ -11,7 +11,7 @@ use crate::memtable::Memtable;
 use crate::sstable::reader::{Table, TableScan};
 use crate::{Result, SeqNo};
 
-/// The SSTs of one keyspace. L0 files may overlap and are ordered newest first; in L1 and
+/// The SSTs of one keyspace. L0 files may overlap and are ordered newest first (by max seqno); in L1 and
 /// deeper, files are disjoint and ordered by key, and a user key lives in at most one file.
 #[derive(Clone)]
 pub(crate) struct Levels {
@@ -35,7 +35,9 @@ impl Levels {
         for (l, t) in added {
             levels[l].push(t);
         }
-        levels[0].sort_by_key(|t| std::cmp::Reverse(t.number()));
+        // Newest data first. Flushed files' seqno ranges follow their file numbers, but an
+        // ingested file is numbered when its writing starts and stamped when it is ingested.
+        levels[0].sort_by_key(|t| std::cmp::Reverse((t.meta.max_seqno, t.number())));
         for level in levels.iter_mut().skip(1) {
             level.sort_by(|a, b| a.meta.smallest.cmp(&b.meta.smallest));
             debug_assert!(

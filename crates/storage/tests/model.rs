@@ -1,5 +1,5 @@
-//! Property test: random sequences of writes, reads, snapshots, flushes, compactions,
-//! checkpoints, clean reopens and simulated crashes, checked against a `BTreeMap` model
+//! Property test: random sequences of writes, bulk ingestions, reads, snapshots, flushes,
+//! compactions, checkpoints, clean reopens and simulated crashes, checked against a `BTreeMap` model
 //! (including reads at old snapshots). Runs on the simulated file system so a "crash" really
 //! loses everything that was not fsynced.
 #![allow(clippy::unwrap_used)]
@@ -18,6 +18,8 @@ type Model = BTreeMap<(usize, Vec<u8>), Vec<u8>>;
 #[derive(Debug, Clone)]
 enum Op {
     Write(Vec<(usize, Vec<u8>, Option<Vec<u8>>)>),
+    /// Ingest files into one keyspace; the flag asks to reject keys that already exist.
+    Ingest(usize, Vec<BTreeMap<Vec<u8>, Vec<u8>>>, bool),
     Get(usize, Vec<u8>, Option<usize>),
     Scan(usize, Bound<Vec<u8>>, Bound<Vec<u8>>, bool, Option<usize>),
     Prefix(usize, Vec<u8>, bool),
@@ -52,6 +54,15 @@ fn op() -> impl Strategy<Value = Op> {
     );
     prop_oneof![
         30 => prop::collection::vec(write_op, 1..6).prop_map(Op::Write),
+        4 => (
+            0..KEYSPACES,
+            prop::collection::vec(
+                prop::collection::btree_map(key(), prop::collection::vec(any::<u8>(), 0..40), 1..8),
+                1..3,
+            ),
+            any::<bool>(),
+        )
+            .prop_map(|(k, files, reject)| Op::Ingest(k, files, reject)),
         10 => (0..KEYSPACES, key(), prop::option::of(0usize..4)).prop_map(|(k, key, s)| Op::Get(k, key, s)),
         8 => (0..KEYSPACES, bound(), bound(), any::<bool>(), prop::option::of(0usize..4))
             .prop_map(|(k, lo, hi, rev, s)| Op::Scan(k, lo, hi, rev, s)),
@@ -147,6 +158,42 @@ impl Harness {
                         Some(v) => self.model.insert((k, key), v),
                         None => self.model.remove(&(k, key)),
                     };
+                }
+            }
+            Op::Ingest(k, files, reject) => {
+                let e = self.e().clone();
+                let mut ready = Vec::new();
+                for file in &files {
+                    let mut w = e.ingest_writer(self.ks[k], reject).unwrap();
+                    for (key, v) in file {
+                        w.put(key, v).unwrap();
+                    }
+                    ready.push(w.finish().unwrap().unwrap());
+                }
+                let shared = files.iter().enumerate().any(|(i, a)| {
+                    files[i + 1..]
+                        .iter()
+                        .any(|b| a.keys().any(|x| b.contains_key(x)))
+                });
+                let existing = reject
+                    && files
+                        .iter()
+                        .any(|f| f.keys().any(|x| self.model.contains_key(&(k, x.clone()))));
+                let before = e.latest_seqno();
+                match e.ingest(ready) {
+                    Ok(seq) => {
+                        prop_assert!(!shared && !existing, "ingest should have been refused");
+                        prop_assert!(seq > before);
+                        for file in files {
+                            for (key, v) in file {
+                                self.model.insert((k, key), v);
+                            }
+                        }
+                    }
+                    Err(embeddb_storage::Error::DuplicateKey { .. }) => {
+                        prop_assert!(shared || existing, "ingest refused without a duplicate");
+                    }
+                    Err(other) => prop_assert!(false, "ingest failed: {}", other),
                 }
             }
             Op::Get(k, key, s) => {

@@ -200,6 +200,9 @@ impl Table {
         if !bloom::may_contain(&self.filter, key_hash) {
             return Ok(None);
         }
+        if self.meta.global_seqno.is_some_and(|g| g > snap) {
+            return Ok(None);
+        }
         let i = self.find_block(key, snap);
         if i >= self.num_blocks() {
             return Ok(None);
@@ -210,9 +213,18 @@ impl Table {
             .seek(key, snap)
             .map_err(|r| Error::corruption(&self.path, h.offset, r))?;
         Ok(match found {
-            Some(e) if e.key == key => Some((e.seqno, e.value.map(|r| block.bytes(r).to_vec()))),
+            Some(e) if e.key == key => Some((
+                self.entry_seqno(e.seqno),
+                e.value.map(|r| block.bytes(r).to_vec()),
+            )),
             _ => None,
         })
+    }
+
+    /// The seqno an entry stored with `stored` reads as: an ingested file's entries are all
+    /// stored with 0 and read as the file's global seqno (assigned when it was ingested).
+    fn entry_seqno(&self, stored: SeqNo) -> SeqNo {
+        self.meta.global_seqno.unwrap_or(stored)
     }
 
     /// Every version in the table, in internal order (compaction input).
@@ -294,7 +306,7 @@ impl RawCursor {
                     (Some(r), Some(b)) => Some(b.bytes(r)),
                     _ => None,
                 };
-                return Ok(Some((&e.key, e.seqno, value)));
+                return Ok(Some((&e.key, self.table.entry_seqno(e.seqno), value)));
             }
             if self.reverse {
                 if self.next_block == 0 {

@@ -4,6 +4,7 @@
 
 use std::cmp::Ordering;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::block::{BlockBuilder, RESTART_INTERVAL, cmp_internal};
 use super::{FOOTER_BYTES, Footer, Handle, SST_FORMAT_VERSION, table_file_name};
@@ -17,8 +18,8 @@ use crate::{Result, SeqNo};
 /// Output is handed to the file in chunks of about this size (fewer syscalls).
 const WRITE_BUFFER_BYTES: usize = 256 * 1024;
 
-pub(crate) struct TableWriter<'a> {
-    fs: &'a dyn FileSystem,
+pub(crate) struct TableWriter {
+    fs: Arc<dyn FileSystem>,
     dir: PathBuf,
     number: u64,
     tmp_path: PathBuf,
@@ -39,14 +40,14 @@ pub(crate) struct TableWriter<'a> {
     last_seqno: SeqNo,
 }
 
-impl<'a> TableWriter<'a> {
+impl TableWriter {
     pub(crate) fn create(
-        fs: &'a dyn FileSystem,
+        fs: Arc<dyn FileSystem>,
         dir: &Path,
         number: u64,
         block_size_bytes: usize,
         bloom_bits_per_key: u32,
-    ) -> Result<TableWriter<'a>> {
+    ) -> Result<TableWriter> {
         let tmp_path = dir.join(format!("{}.tmp", table_file_name(number)));
         let file = fs.create(&tmp_path).ctx("create", &tmp_path)?;
         Ok(TableWriter {
@@ -180,6 +181,7 @@ impl<'a> TableWriter<'a> {
             max_seqno: self.max_seqno,
             smallest,
             largest: std::mem::take(&mut self.last_key),
+            global_seqno: None,
         })
     }
 
