@@ -630,6 +630,7 @@ impl Session {
         Arc::new(StatementInterrupt {
             cancel: self.cancel.clone(),
             deadline: (timeout_ms > 0).then(|| Instant::now() + Duration::from_millis(timeout_ms)),
+            lock_timeout_ms: self.settings.lock_timeout_ms(),
         })
     }
 

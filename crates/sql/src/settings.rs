@@ -689,6 +689,10 @@ impl Settings {
         self.derived.statement_timeout_ms
     }
 
+    pub fn lock_timeout_ms(&self) -> u64 {
+        self.derived.lock_timeout_ms
+    }
+
     pub fn work_mem_bytes(&self) -> usize {
         self.derived.work_mem_bytes
     }
@@ -723,6 +727,10 @@ impl Settings {
                 .get("statement_timeout")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(0),
+            lock_timeout_ms: self
+                .get("lock_timeout")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0),
             work_mem_bytes: self
                 .get("work_mem")
                 .and_then(|v| v.parse::<usize>().ok())
@@ -752,6 +760,7 @@ impl Settings {
 #[derive(Clone, Debug, Default)]
 struct Derived {
     statement_timeout_ms: u64,
+    lock_timeout_ms: u64,
     work_mem_bytes: usize,
     synchronous_commit: bool,
     default_isolation: String,

@@ -28,7 +28,16 @@ pub const ROW_FORMAT_VERSION: u8 = 1;
 
 /// Encodes a row given in visible-column order.
 pub fn encode_row(table: &TableDef, row: &[Value]) -> SqlResult<Vec<u8>> {
-    let mut out = Vec::with_capacity(16 + row.len() * 8);
+    // One allocation for the common row: text and bytes by length, the rest by 9 bytes.
+    let capacity: usize = row
+        .iter()
+        .map(|v| match v {
+            Value::Text(t) => t.len() + 5,
+            Value::Bytea(b) => b.len() + 5,
+            _ => 9,
+        })
+        .sum();
+    let mut out = Vec::with_capacity(8 + capacity);
     out.push(ROW_FORMAT_VERSION);
     let count = u16::try_from(table.columns.len())
         .map_err(|_| SqlError::internal("too many physical columns"))?;

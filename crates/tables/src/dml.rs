@@ -67,6 +67,22 @@ pub struct TableKeyspaces {
 }
 
 impl TableKeyspaces {
+    /// For a statement that writes the table: also takes the table's writers' lock (shared,
+    /// held to the end of the transaction), which a bulk load's final step takes exclusively
+    /// (see `bulk.rs`).
+    pub fn for_writes(
+        txn: &Transaction,
+        table: &TableDef,
+        interrupt: &dyn Interrupt,
+    ) -> SqlResult<Self> {
+        txn.lock(
+            &LockTarget::TableWrites(table.oid),
+            LockMode::Shared,
+            interrupt,
+        )?;
+        Self::resolve(txn, table)
+    }
+
     pub fn resolve(txn: &Transaction, table: &TableDef) -> SqlResult<Self> {
         let rows = txn.keyspace(&table.keyspace)?;
         let mut indexes = Vec::with_capacity(table.indexes.len());
@@ -81,7 +97,7 @@ impl TableKeyspaces {
     }
 }
 
-fn key_detail(
+pub(crate) fn key_detail(
     table: &TableDef,
     attnums: &[u16],
     row: &[Value],
@@ -108,7 +124,7 @@ fn key_detail(
     ))
 }
 
-fn primary_constraint_name(table: &TableDef) -> String {
+pub(crate) fn primary_constraint_name(table: &TableDef) -> String {
     table
         .primary_key_name
         .clone()
@@ -354,11 +370,11 @@ fn committed_seqno(latest: &LatestVersion) -> Option<SeqNo> {
     }
 }
 
-fn index_attnums(index: &IndexDef) -> Vec<u16> {
+pub(crate) fn index_attnums(index: &IndexDef) -> Vec<u16> {
     index.columns.iter().map(|c| c.attnum).collect()
 }
 
-fn index_constraint_name(index: &IndexDef) -> String {
+pub(crate) fn index_constraint_name(index: &IndexDef) -> String {
     index
         .constraint
         .clone()

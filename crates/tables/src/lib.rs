@@ -2,6 +2,7 @@
 //! entries as engine keys and values, sequences, and transactions with PostgreSQL's isolation
 //! behaviour (snapshots, buffered writes, row locks). Knows nothing of SQL text.
 
+pub mod bulk;
 pub mod catalog;
 pub mod codec;
 pub mod dml;
@@ -12,6 +13,7 @@ pub mod store;
 pub mod txn;
 pub mod write_buffer;
 
+pub use bulk::BulkLoad;
 pub use catalog::{Catalog, ColumnDef, IndexDef, Oid, TableDef};
 pub use dml::{Conflict, InsertOutcome, LockedRow, TableKeyspaces};
 pub use locks::{Interrupt, LockMode, LockTarget, NoInterrupt, TxnId};

@@ -23,6 +23,9 @@ pub enum LockTarget {
     Key { keyspace: u32, key: Vec<u8> },
     /// A whole table, by oid.
     Table(Oid),
+    /// The right to write a table's rows: ordinary writers share it, a bulk load's final
+    /// step takes it exclusively.
+    TableWrites(Oid),
     /// A relation name being created, so two sessions cannot create the same name at once.
     RelationName(String),
 }
@@ -70,6 +73,11 @@ pub trait Interrupt {
     fn check(&self) -> SqlResult<()>;
     /// When the statement's time runs out, if it has a limit.
     fn deadline(&self) -> Option<Instant>;
+    /// The longest a single lock wait may take, in milliseconds (0: no limit); PostgreSQL's
+    /// `lock_timeout`.
+    fn lock_timeout_ms(&self) -> u64 {
+        0
+    }
 }
 
 /// A statement that can neither be cancelled nor time out.
@@ -186,6 +194,8 @@ impl LockManager {
         let fingerprint = target.fingerprint();
         let shard = self.shard(fingerprint);
         let mut locks = shard.locks.lock();
+        // Set when the first wait begins.
+        let mut lock_deadline: Option<Instant> = None;
         loop {
             let blockers = match locks.get_mut(&fingerprint) {
                 None => {
@@ -217,11 +227,22 @@ impl LockManager {
                 }
                 graph.waits_for.insert(txn, blockers);
             }
-            let check = interrupt.check();
+            let now = Instant::now();
+            let timeout_ms = interrupt.lock_timeout_ms();
+            if lock_deadline.is_none() && timeout_ms > 0 {
+                lock_deadline = Some(now + std::time::Duration::from_millis(timeout_ms));
+            }
+            let mut check = interrupt.check();
+            if check.is_ok() && lock_deadline.is_some_and(|d| now >= d) {
+                check = Err(SqlError::new(
+                    SqlState::LOCK_NOT_AVAILABLE,
+                    "canceling statement due to lock timeout",
+                ));
+            }
             if check.is_ok() {
-                let mut wake_at = Instant::now() + WAIT_SLICE;
-                if let Some(deadline) = interrupt.deadline() {
-                    wake_at = wake_at.min(deadline);
+                let mut wake_at = now + WAIT_SLICE;
+                for limit in [interrupt.deadline(), lock_deadline].into_iter().flatten() {
+                    wake_at = wake_at.min(limit);
                 }
                 shard.released.wait_until(&mut locks, wake_at);
             }

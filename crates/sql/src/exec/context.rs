@@ -44,6 +44,8 @@ pub struct SettingChange {
 pub struct StatementInterrupt {
     pub cancel: Arc<AtomicBool>,
     pub deadline: Option<Instant>,
+    /// `lock_timeout`: the longest one wait for a lock may take (0: no limit).
+    pub lock_timeout_ms: u64,
 }
 
 impl StatementInterrupt {
@@ -51,6 +53,7 @@ impl StatementInterrupt {
         StatementInterrupt {
             cancel: Arc::new(AtomicBool::new(false)),
             deadline: None,
+            lock_timeout_ms: 0,
         }
     }
 }
@@ -76,6 +79,10 @@ impl Interrupt for StatementInterrupt {
 
     fn deadline(&self) -> Option<Instant> {
         self.deadline
+    }
+
+    fn lock_timeout_ms(&self) -> u64 {
+        self.lock_timeout_ms
     }
 }
 

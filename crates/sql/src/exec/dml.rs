@@ -121,7 +121,7 @@ pub fn execute_insert(
     ctx: &ExecContext,
 ) -> SqlResult<DmlResult> {
     let table = plan.table.as_ref();
-    let keyspaces = TableKeyspaces::resolve(txn, table)?;
+    let keyspaces = TableKeyspaces::for_writes(txn, table, ctx.interrupt.as_ref())?;
     let mut source = build(&plan.source, ctx)?;
     let mut returning = ReturningRows::new(plan.returning.as_ref(), ctx);
     let mut count = 0u64;
@@ -268,7 +268,7 @@ pub fn execute_update(
     ctx: &ExecContext,
 ) -> SqlResult<DmlResult> {
     let table = plan.table.as_ref();
-    let keyspaces = TableKeyspaces::resolve(txn, table)?;
+    let keyspaces = TableKeyspaces::for_writes(txn, table, ctx.interrupt.as_ref())?;
     let mut scan = KeyedScan::new(plan.scan.clone(), ctx.clone())?;
     let mut returning = ReturningRows::new(plan.returning.as_ref(), ctx);
     let mut count = 0u64;
@@ -309,7 +309,7 @@ pub fn execute_delete(
     ctx: &ExecContext,
 ) -> SqlResult<DmlResult> {
     let table = plan.table.as_ref();
-    let keyspaces = TableKeyspaces::resolve(txn, table)?;
+    let keyspaces = TableKeyspaces::for_writes(txn, table, ctx.interrupt.as_ref())?;
     let mut scan = KeyedScan::new(plan.scan.clone(), ctx.clone())?;
     let mut returning = ReturningRows::new(plan.returning.as_ref(), ctx);
     let mut count = 0u64;

@@ -249,6 +249,15 @@ pub fn parse_bool(input: &str) -> SqlResult<bool> {
 /// `int2in`/`int4in`/`int8in` (PostgreSQL 15: decimal digits only, optional sign, surrounding
 /// whitespace).
 pub fn parse_int(input: &str, type_name: &str) -> SqlResult<i64> {
+    // Fast path for what bulk loads are made of: up to 9 plain digits (no overflow possible
+    // in i64, and every such value fits integer and bigint; smallint checks below).
+    let b = input.as_bytes();
+    if !b.is_empty() && b.len() <= 9 && b.iter().all(u8::is_ascii_digit) {
+        let v = b.iter().fold(0i64, |v, d| v * 10 + i64::from(d - b'0'));
+        if type_name != "smallint" || v <= i64::from(i16::MAX) {
+            return Ok(v);
+        }
+    }
     let s = input.trim_matches(|c: char| c.is_ascii_whitespace());
     let (neg, digits) = match s.as_bytes().first() {
         Some(b'-') => (true, &s[1..]),

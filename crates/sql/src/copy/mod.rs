@@ -2,14 +2,13 @@
 //! parsing, row parsing as data arrives (a row never waits for the whole input), and row
 //! encoding for output.
 
-use std::borrow::Cow;
 use std::sync::Arc;
 
 use sqlparser::ast::{
     self, CopyLegacyCsvOption, CopyLegacyOption, CopyOption, CopySource, CopyTarget, Statement,
 };
 
-use embeddb_tables::{InsertOutcome, TableDef, TableKeyspaces, Transaction};
+use embeddb_tables::{BulkLoad, InsertOutcome, TableDef, TableKeyspaces, Transaction};
 use embeddb_types::{DataType, Row, SqlError, SqlResult, SqlState, Value, format_text, parse_text};
 
 use crate::binder::{Binder, normalize_ident};
@@ -18,6 +17,10 @@ use crate::expr::Expr;
 use crate::plan::Field;
 use crate::result::{QueryResult, Tag};
 use crate::session::{Executed, Session};
+
+mod fields;
+
+use fields::{split_csv, split_text};
 
 /// Longest line COPY FROM accepts before the data is rejected (a client sending a file
 /// without newlines must not make the server buffer it all).
@@ -133,41 +136,43 @@ pub struct CopyIn {
     ctx: ExecContext,
     txn: Option<(Box<Transaction>, bool)>,
     keyspaces: Option<TableKeyspaces>,
+    /// A COPY in its own transaction loads through the bulk path (`embeddb_tables::bulk`);
+    /// inside a transaction block, rows go through the transaction like INSERTs.
+    bulk: Option<BulkLoad>,
+    /// The row being built, kept between lines so each line does not allocate one.
+    row_buffer: Row,
     error: Option<SqlError>,
     ended: bool,
 }
 
 impl CopyIn {
     pub(crate) fn attach_transaction(&mut self, txn: Box<Transaction>, autocommit: bool) {
-        match TableKeyspaces::resolve(&txn, &self.table) {
-            Ok(ks) => self.keyspaces = Some(ks),
-            Err(e) => self.error = Some(e),
+        let prepared = if autocommit {
+            BulkLoad::new(&txn, self.table.clone(), self.ctx.format().clone())
+                .map(|bulk| self.bulk = Some(bulk))
+        } else {
+            TableKeyspaces::for_writes(&txn, &self.table, self.ctx.interrupt.as_ref())
+                .map(|ks| self.keyspaces = Some(ks))
+        };
+        if let Err(e) = prepared {
+            self.error = Some(e);
         }
         self.txn = Some((txn, autocommit));
     }
 
     fn feed(&mut self, data: &[u8]) -> SqlResult<()> {
         let mut pending = std::mem::take(&mut self.pending);
-        pending.extend_from_slice(data);
-        let mut start = 0;
-        // CSV fields may contain newlines inside quotes: only split outside quotes.
-        let mut in_quotes = false;
-        let quote = self.format.quote as u8;
-        let mut result = Ok(());
-        for i in 0..pending.len() {
-            let b = pending[i];
-            if self.format.csv && b == quote {
-                in_quotes = !in_quotes;
-            }
-            if b == b'\n' && !in_quotes {
-                if let Err(e) = self.line(&pending[start..i]) {
-                    result = Err(e);
-                    break;
-                }
-                start = i + 1;
-            }
-        }
-        pending.drain(..start);
+        // Lines are read straight from the message; only an incomplete last line is kept.
+        let result = if pending.is_empty() {
+            let (consumed, result) = self.lines(data);
+            pending.extend_from_slice(&data[consumed..]);
+            result
+        } else {
+            pending.extend_from_slice(data);
+            let (consumed, result) = self.lines(&pending);
+            pending.drain(..consumed);
+            result
+        };
         self.pending = pending;
         result?;
         if self.pending.len() > MAX_COPY_LINE_BYTES {
@@ -177,6 +182,18 @@ impl CopyIn {
             ));
         }
         Ok(())
+    }
+
+    /// Loads every complete line at the start of `data`; returns the bytes consumed.
+    fn lines(&mut self, data: &[u8]) -> (usize, SqlResult<()>) {
+        let mut start = 0;
+        while let Some(end) = fields::line_end(&data[start..], &self.format) {
+            if let Err(e) = self.line(&data[start..start + end]) {
+                return (start, Err(e));
+            }
+            start += end + 1;
+        }
+        (start, Ok(()))
     }
 
     fn line(&mut self, raw: &[u8]) -> SqlResult<()> {
@@ -199,12 +216,13 @@ impl CopyIn {
             self.header_pending = false;
             return Ok(());
         }
-        let fields = if self.format.csv {
-            split_csv(line, &self.format)
-        } else {
-            split_text(line, &self.format)?
-        };
-        self.insert(fields).map_err(|e| {
+        let mut row = std::mem::take(&mut self.row_buffer);
+        row.clear();
+        row.resize(self.types.len(), Value::Null);
+        let result = self.insert(line, &mut row);
+        row.clear();
+        self.row_buffer = row;
+        result.map_err(|e| {
             let table = &self.table.name;
             let context = format!("COPY {table}, line {}", self.line_number);
             SqlError {
@@ -214,18 +232,19 @@ impl CopyIn {
         })
     }
 
-    fn insert(&mut self, fields: Vec<Option<Cow<'_, str>>>) -> SqlResult<()> {
-        if fields.len() > self.targets.len() {
+    /// PostgreSQL's errors for a line with more or fewer fields than the COPY's columns.
+    fn check_field_count(&self, fields: usize) -> SqlResult<()> {
+        if fields > self.targets.len() {
             return Err(SqlError::new(
                 SqlState::from_code("22P04"),
                 "extra data after last expected column",
             ));
         }
-        if fields.len() < self.targets.len() {
+        if fields < self.targets.len() {
             let missing = self
                 .table
                 .visible_columns()
-                .nth(self.targets[fields.len()])
+                .nth(self.targets[fields])
                 .map(|c| c.name.clone())
                 .unwrap_or_default();
             return Err(SqlError::new(
@@ -233,29 +252,64 @@ impl CopyIn {
                 format!("missing data for column \"{missing}\""),
             ));
         }
-        let mut row: Row = vec![Value::Null; self.types.len()];
-        let mut given = vec![false; self.types.len()];
-        for (field, &position) in fields.into_iter().zip(&self.targets) {
-            given[position] = true;
-            if let Some(text) = field {
-                row[position] = parse_text(&text, &self.types[position], self.ctx.format())?;
+        Ok(())
+    }
+
+    /// Parses a line into `row` (all NULL on entry), fills defaults, checks and stores it.
+    fn insert(&mut self, line: &str, row: &mut Row) -> SqlResult<()> {
+        let plain = !self.format.csv
+            && self.format.delimiter.is_ascii()
+            && memchr::memchr(b'\\', line.as_bytes()).is_none();
+        if plain {
+            // No escapes: fields are the text between delimiters, borrowed from the line.
+            let delimiter = self.format.delimiter as u8;
+            let count = memchr::memchr_iter(delimiter, line.as_bytes()).count() + 1;
+            self.check_field_count(count)?;
+            let mut start = 0;
+            for &position in &self.targets {
+                let end = memchr::memchr(delimiter, &line.as_bytes()[start..])
+                    .map_or(line.len(), |i| start + i);
+                let text = line
+                    .get(start..end)
+                    .ok_or_else(|| SqlError::internal("COPY field split inside a character"))?;
+                if text != self.format.null {
+                    row[position] = parse_text(text, &self.types[position], self.ctx.format())?;
+                }
+                start = end + 1;
+            }
+        } else {
+            let fields = if self.format.csv {
+                split_csv(line, &self.format)
+            } else {
+                split_text(line, &self.format)?
+            };
+            self.check_field_count(fields.len())?;
+            for (field, &position) in fields.into_iter().zip(&self.targets) {
+                if let Some(text) = field {
+                    row[position] = parse_text(&text, &self.types[position], self.ctx.format())?;
+                }
             }
         }
+        // Only columns the data does not give have a default here.
         for (position, default) in self.defaults.iter().enumerate() {
-            if !given[position]
-                && let Some(e) = default
-            {
+            if let Some(e) = default {
                 row[position] = e.eval(&[], &self.ctx)?;
             }
         }
-        crate::exec::dml::check_row(&self.table, &self.checks, &row, &self.ctx)?;
+        let row: &Row = row;
+        crate::exec::dml::check_row(&self.table, &self.checks, row, &self.ctx)?;
+        if let (Some((txn, _)), Some(bulk)) = (self.txn.as_ref(), self.bulk.as_mut()) {
+            bulk.add(txn, row)?;
+            self.count += 1;
+            return Ok(());
+        }
         let (Some((txn, _)), Some(keyspaces)) = (self.txn.as_mut(), self.keyspaces.as_ref()) else {
             return Err(SqlError::internal("COPY without a transaction"));
         };
         match txn.insert_row(
             &self.table,
             keyspaces,
-            &row,
+            row,
             self.ctx.format(),
             self.ctx.interrupt.as_ref(),
         )? {
@@ -265,128 +319,6 @@ impl CopyIn {
             }
             InsertOutcome::Conflict(c) => Err(c.into_error()),
         }
-    }
-}
-
-/// Splits a text-format line into fields, undoing backslash escapes; None is NULL. Fields
-/// without escapes borrow from the line.
-fn split_text<'a>(line: &'a str, format: &CopyFormat) -> SqlResult<Vec<Option<Cow<'a, str>>>> {
-    let mut fields = Vec::new();
-    for raw in line.split(format.delimiter) {
-        if raw == format.null {
-            fields.push(None);
-            continue;
-        }
-        if !raw.contains('\\') {
-            fields.push(Some(Cow::Borrowed(raw)));
-            continue;
-        }
-        let mut out = String::with_capacity(raw.len());
-        let mut chars = raw.chars().peekable();
-        while let Some(c) = chars.next() {
-            if c != '\\' {
-                out.push(c);
-                continue;
-            }
-            match chars.next() {
-                Some('b') => out.push('\u{8}'),
-                Some('f') => out.push('\u{c}'),
-                Some('n') => out.push('\n'),
-                Some('r') => out.push('\r'),
-                Some('t') => out.push('\t'),
-                Some('v') => out.push('\u{b}'),
-                Some('x') => {
-                    let mut v = 0u32;
-                    let mut n = 0;
-                    while n < 2 {
-                        match chars.peek().and_then(|c| c.to_digit(16)) {
-                            Some(d) => {
-                                v = v * 16 + d;
-                                chars.next();
-                                n += 1;
-                            }
-                            None => break,
-                        }
-                    }
-                    if n == 0 {
-                        out.push('x');
-                    } else if let Some(ch) = char::from_u32(v) {
-                        out.push(ch);
-                    }
-                }
-                Some(d @ '0'..='7') => {
-                    let mut v = d.to_digit(8).unwrap_or(0);
-                    for _ in 0..2 {
-                        match chars.peek().and_then(|c| c.to_digit(8)) {
-                            Some(x) => {
-                                v = v * 8 + x;
-                                chars.next();
-                            }
-                            None => break,
-                        }
-                    }
-                    if let Some(ch) = char::from_u32(v) {
-                        out.push(ch);
-                    }
-                }
-                Some(other) => out.push(other),
-                None => out.push('\\'),
-            }
-        }
-        fields.push(Some(Cow::Owned(out)));
-    }
-    Ok(fields)
-}
-
-/// Splits a CSV line: quoted fields may hold delimiters, doubled quotes and newlines; an
-/// unquoted field equal to the NULL string is NULL.
-fn split_csv<'a>(line: &'a str, format: &CopyFormat) -> Vec<Option<Cow<'a, str>>> {
-    let mut fields = Vec::new();
-    let mut current = String::new();
-    let mut quoted = false;
-    let mut was_quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        if quoted {
-            if c == format.escape
-                && chars.peek() == Some(&format.quote)
-                && format.escape != format.quote
-            {
-                chars.next();
-                current.push(format.quote);
-            } else if c == format.quote {
-                if format.escape == format.quote && chars.peek() == Some(&format.quote) {
-                    chars.next();
-                    current.push(format.quote);
-                } else {
-                    quoted = false;
-                }
-            } else {
-                current.push(c);
-            }
-        } else if c == format.quote {
-            quoted = true;
-            was_quoted = true;
-        } else if c == format.delimiter {
-            fields.push(finish_csv_field(
-                std::mem::take(&mut current),
-                was_quoted,
-                format,
-            ));
-            was_quoted = false;
-        } else {
-            current.push(c);
-        }
-    }
-    fields.push(finish_csv_field(current, was_quoted, format));
-    fields
-}
-
-fn finish_csv_field<'a>(value: String, quoted: bool, format: &CopyFormat) -> Option<Cow<'a, str>> {
-    if !quoted && value == format.null {
-        None
-    } else {
-        Some(Cow::Owned(value))
     }
 }
 
@@ -571,6 +503,8 @@ pub fn start_copy(
         ctx: ctx.clone(),
         txn: None,
         keyspaces: None,
+        bulk: None,
+        row_buffer: Row::new(),
         error: None,
         ended: false,
     });
@@ -641,9 +575,15 @@ impl Session {
                 copy.error = Some(e);
             }
         }
-        let Some((txn, autocommit)) = copy.txn.take() else {
+        let Some((mut txn, autocommit)) = copy.txn.take() else {
             return Err(SqlError::internal("COPY without a transaction"));
         };
+        if copy.error.is_none()
+            && let Some(bulk) = copy.bulk.take()
+            && let Err(e) = bulk.finish(&mut txn, copy.ctx.interrupt.as_ref())
+        {
+            copy.error = Some(e);
+        }
         match copy.error.take() {
             Some(e) => {
                 if autocommit {
@@ -679,44 +619,5 @@ impl Session {
             SqlState::QUERY_CANCELED,
             format!("COPY from stdin failed: {message}"),
         )
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn text_fields_unescape_and_null() {
-        let f = CopyFormat::text();
-        let fields = split_text("1\ta\\tb\t\\N\tx\\\\y", &f).unwrap();
-        assert_eq!(
-            fields,
-            vec![
-                Some("1".into()),
-                Some("a\tb".into()),
-                None,
-                Some("x\\y".into())
-            ]
-        );
-    }
-
-    #[test]
-    fn csv_fields_quote_and_null() {
-        let mut f = CopyFormat::text();
-        f.csv = true;
-        f.delimiter = ',';
-        f.null = String::new();
-        let fields = split_csv("1,\"a,b\",,\"\",\"say \"\"hi\"\"\"", &f);
-        assert_eq!(
-            fields,
-            vec![
-                Some(Cow::from("1")),
-                Some(Cow::from("a,b")),
-                None,
-                Some(Cow::from("")),
-                Some(Cow::from("say \"hi\""))
-            ]
-        );
     }
 }
