@@ -10,6 +10,7 @@ use sqlparser::ast::{BinaryOperator, Expr};
 use sqlparser::dialect::{BindPlaceholderStyle, Dialect, PostgreSqlDialect, Precedence};
 use sqlparser::keywords::Keyword;
 use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::Token;
 
 /// Keywords PostgreSQL accepts as a column label only after AS.
 const AS_LABEL_ONLY: &[Keyword] = &[
@@ -78,6 +79,19 @@ impl Dialect for EmbedDbDialect {
 
     fn is_select_item_alias(&self, explicit: bool, kw: &Keyword, parser: &mut Parser) -> bool {
         explicit || (!AS_LABEL_ONLY.contains(kw) && self.0.is_select_item_alias(false, kw, parser))
+    }
+
+    /// Number and string literals, read at once. sqlparser first tries every expression as
+    /// the type name of a typed string (`DATE '2020-01-01'`), and for a literal that attempt
+    /// fails after formatting an error message: 12% of the time of a 1,000-row INSERT went
+    /// there. The result is the one sqlparser reaches after the failed attempt.
+    fn parse_prefix(&self, parser: &mut Parser) -> Option<Result<Expr, ParserError>> {
+        match parser.peek_token_ref().token {
+            Token::Number(..) | Token::SingleQuotedString(_) => {
+                Some(parser.parse_value().map(Expr::Value))
+            }
+            _ => None,
+        }
     }
 
     /// `x [NOT] BETWEEN SYMMETRIC a AND b`, which sqlparser does not know, read as PostgreSQL's
