@@ -93,6 +93,7 @@ pub fn type_from_name(base: &str, mods: &[i64]) -> SqlResult<DataType> {
         "bytea" => no_mods(DataType::Bytea)?,
         "date" => no_mods(DataType::Date)?,
         "time" | "time without time zone" => DataType::Time,
+        "timetz" | "time with time zone" => DataType::Timetz,
         "timestamp" | "timestamp without time zone" => DataType::Timestamp,
         "timestamptz" | "timestamp with time zone" => DataType::Timestamptz,
         "interval" => DataType::Interval,
@@ -181,7 +182,9 @@ pub fn parse_type_name(input: &str) -> SqlResult<DataType> {
         "time"
             | "timestamp"
             | "timestamptz"
+            | "timetz"
             | "time without time zone"
+            | "time with time zone"
             | "timestamp without time zone"
             | "timestamp with time zone"
             | "interval"
