@@ -361,6 +361,30 @@ pub fn decode_binary(bytes: &[u8], ty: &DataType) -> SqlResult<Value> {
     })
 }
 
+/// Reads a `record_send` payload, whose fields name their own types: what a client does with a
+/// row value it receives. (The server never reads one: PostgreSQL's record_recv cannot take an
+/// anonymous record.)
+pub fn decode_record(bytes: &[u8]) -> SqlResult<Value> {
+    let mut r = Reader { b: bytes };
+    let count = r.i32()?;
+    let mut fields = Vec::new();
+    for _ in 0..count.max(0) {
+        let oid = r.i32()? as u32;
+        let len = r.i32()?;
+        if len < 0 {
+            fields.push(Value::Null);
+            continue;
+        }
+        let data = r.take(len as usize)?;
+        fields.push(match DataType::from_oid(oid, -1) {
+            Some(ty) => decode_binary(data, &ty)?,
+            None if oid == DataType::Record(Vec::new()).oid() => decode_record(data)?,
+            None => return Err(bad(format!("record field of unknown type {oid}"))),
+        });
+    }
+    Ok(Value::Record(fields))
+}
+
 fn decode_numeric(bytes: &[u8]) -> SqlResult<Numeric> {
     let mut r = Reader { b: bytes };
     let ndigits = r.i16()?;

@@ -95,6 +95,8 @@ pub fn cast_context(from: &DataType, to: &DataType) -> Option<CastContext> {
             T::Bool | T::Numeric(_) | T::Int2 | T::Int4 | T::Int8 | T::Float4 | T::Float8,
         ) => Explicit,
         (T::Array(a), T::Array(b)) => return cast_context(a, b),
+        // Any row value is a `record`.
+        (T::Record(_), T::Record(_)) => Implicit,
         _ => {
             // I/O conversion casts: anything to a string type in assignment, a string type to
             // anything explicitly.

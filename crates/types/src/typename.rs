@@ -94,6 +94,8 @@ pub fn type_from_name(base: &str, mods: &[i64]) -> SqlResult<DataType> {
         "date" => no_mods(DataType::Date)?,
         "time" | "time without time zone" => DataType::Time,
         "timetz" | "time with time zone" => DataType::Timetz,
+        // The anonymous row type: its fields are whatever a value brings.
+        "record" => no_mods(DataType::Record(Vec::new()))?,
         "timestamp" | "timestamp without time zone" => DataType::Timestamp,
         "timestamptz" | "timestamp with time zone" => DataType::Timestamptz,
         "interval" => DataType::Interval,
