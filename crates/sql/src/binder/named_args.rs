@@ -11,6 +11,7 @@ use super::Binder;
 use super::names::normalize_ident;
 use crate::expr::Expr;
 use crate::functions::params::Param;
+use crate::functions::undefined_call;
 
 /// A named argument as written.
 pub(super) struct NamedArg<'a> {
@@ -78,18 +79,11 @@ impl Binder<'_> {
         let not_found = |positional: &[Expr], named: &[(String, Expr)]| {
             let mut list: Vec<String> = positional.iter().map(|e| e.ty.to_string()).collect();
             list.extend(named.iter().map(|(n, e)| format!("{n} => {}", e.ty)));
-            SqlError::new(
-                SqlState::UNDEFINED_FUNCTION,
-                format!("function {function}({}) does not exist", list.join(", ")),
-            )
-            .with_hint(
-                "No function matches the given name and argument types. You might need to add explicit type casts.",
-            )
+            undefined_call(&format!("{function}({})", list.join(", ")))
         };
         let Some(declared) = declared else {
             return Err(not_found(&positional, &named));
         };
-        let mut slots: Vec<Option<Expr>> = Vec::new();
         let mut places = Vec::with_capacity(named.len());
         for (name, _) in &named {
             match declared.iter().position(|p| p.name == name) {
@@ -102,12 +96,13 @@ impl Binder<'_> {
             .copied()
             .max()
             .map_or(positional.len(), |m| m + 1);
-        for i in 0..width {
-            if i >= positional.len() && !places.contains(&i) && declared[i].default.is_none() {
-                return Err(not_found(&positional, &named));
-            }
+        let skipped_without_default = (positional.len()..width)
+            .filter(|i| !places.contains(i))
+            .any(|i| declared.get(i).is_none_or(|p| p.default.is_none()));
+        if skipped_without_default {
+            return Err(not_found(&positional, &named));
         }
-        slots.extend(positional.into_iter().map(Some));
+        let mut slots: Vec<Option<Expr>> = positional.into_iter().map(Some).collect();
         slots.resize_with(width, || None);
         for ((_, expr), place) in named.into_iter().zip(places) {
             slots[place] = Some(expr);
