@@ -31,7 +31,7 @@ use sqllogictest::{AsyncDB, DBOutput, DefaultColumnType, Runner};
 use tokio_postgres::types::Type;
 use tokio_postgres::{Client, SimpleQueryMessage};
 
-use embeddb_types::{DataType, FormatContext, TimeZone, decode_binary, format_text};
+use embeddb_types::{DataType, FormatContext, TimeZone, decode_binary, decode_record, format_text};
 
 use common::{Raw, TestServer};
 
@@ -183,6 +183,16 @@ impl Db {
             return Ok(match decode_binary(bytes, &data_type) {
                 Ok(value) => show(Some(&format_text(&value, &data_type, &self.ctx))),
                 Err(e) => format!("<undecodable {}: {e}>", ty.name()),
+            });
+        }
+        if *ty == Type::RECORD {
+            return Ok(match decode_record(bytes) {
+                Ok(value) => show(Some(&format_text(
+                    &value,
+                    &DataType::Record(Vec::new()),
+                    &self.ctx,
+                ))),
+                Err(e) => format!("<undecodable record: {e}>"),
             });
         }
         if let (true, Ok(oid)) = (ty.name().starts_with("reg"), <[u8; 4]>::try_from(bytes)) {

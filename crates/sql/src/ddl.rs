@@ -14,7 +14,7 @@ use embeddb_tables::{LockMode, LockTarget, TableKeyspaces, Transaction, codec};
 use embeddb_types::{DataType, SqlError, SqlResult, SqlState, Value};
 
 use crate::binder::expr::{Clause, ExprContext};
-use crate::binder::types::{Serial, column_type};
+use crate::binder::types::{Serial, table_column_type};
 use crate::binder::{Binder, Scope, normalize_ident, object_name_parts};
 use crate::exec::context::ExecContext;
 use crate::result::{Notice, QueryResult, Tag};
@@ -258,7 +258,7 @@ fn create_table(
                 format!("column \"{cname}\" specified more than once"),
             ));
         }
-        let (ty, serial) = column_type(&column.data_type)?;
+        let (ty, serial) = table_column_type(column)?;
         let attnum = table.next_attnum;
         table.next_attnum += 1;
         let mut def = ColumnDef {

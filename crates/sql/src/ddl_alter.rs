@@ -361,7 +361,7 @@ fn add_column(
             ),
         ));
     }
-    let (ty, serial) = column_type(&column.data_type)?;
+    let (ty, serial) = crate::binder::types::table_column_type(column)?;
     let attnum = table.next_attnum;
     table.next_attnum += 1;
     let mut def = ColumnDef {

@@ -2,11 +2,13 @@
 //! keywords can follow a select-list expression only as `AS label`. sqlparser would read
 //! `INSERT ... SELECT 'x', 1 ON CONFLICT ...` as the column label "on" and then fail at
 //! CONFLICT (likewise `SELECT x WINDOW w AS (...)`); PostgreSQL's grammar (the keywords
-//! marked AS_LABEL in kwlist.h) never takes them as bare labels.
+//! marked AS_LABEL in kwlist.h) never takes them as bare labels. Likewise an INSERT target
+//! takes an alias only after AS: sqlparser would read `INSERT INTO t VALUE (1)` as the alias
+//! "value" and fail at the end of the input instead of at VALUE.
 
 use std::any::TypeId;
 
-use sqlparser::ast::{BinaryOperator, Expr};
+use sqlparser::ast::{BinaryOperator, Expr, Statement};
 use sqlparser::dialect::{BindPlaceholderStyle, Dialect, PostgreSqlDialect, Precedence};
 use sqlparser::keywords::Keyword;
 use sqlparser::parser::{Parser, ParserError};
@@ -52,6 +54,49 @@ const AS_LABEL_ONLY: &[Keyword] = &[
     Keyword::YEAR,
 ];
 
+/// Words that may follow an INSERT target's name (`INSERT INTO t <word>`): an alias after AS,
+/// or the start of the rest of the statement.
+const AFTER_INSERT_TARGET: &[Keyword] = &[
+    Keyword::AS,
+    Keyword::DEFAULT,
+    Keyword::OVERRIDING,
+    Keyword::SELECT,
+    Keyword::TABLE,
+    Keyword::VALUES,
+    Keyword::WITH,
+];
+
+/// The syntax error of a bare word after an INSERT statement's target table, which
+/// PostgreSQL's grammar reports at that word (it takes an alias only after AS). Looks ahead
+/// without consuming anything.
+fn bare_insert_alias(parser: &Parser) -> Option<ParserError> {
+    let word = |n: usize| match &parser.peek_nth_token_ref(n).token {
+        Token::Word(w) => Some(w.keyword),
+        _ => None,
+    };
+    if word(0) != Some(Keyword::INSERT) || word(1) != Some(Keyword::INTO) {
+        return None;
+    }
+    // The target: name(.name)*.
+    let mut n = 2;
+    word(n)?;
+    while parser.peek_nth_token_ref(n + 1).token == Token::Period {
+        n += 2;
+        word(n)?;
+    }
+    let next = parser.peek_nth_token_ref(n + 1);
+    match &next.token {
+        Token::Word(w) if w.quote_style.is_some() || !AFTER_INSERT_TARGET.contains(&w.keyword) => {
+            let at = next.span.start;
+            Some(ParserError::ParserError(format!(
+                "Expected: VALUES or SELECT, found: {} at Line: {}, Column: {}",
+                next.token, at.line, at.column
+            )))
+        }
+        _ => None,
+    }
+}
+
 /// PostgreSQL's dialect with PostgreSQL's column-label rule. It reports itself as
 /// [`PostgreSqlDialect`], so the parser's PostgreSQL-specific paths apply to it.
 #[derive(Debug, Default)]
@@ -75,6 +120,10 @@ macro_rules! forward {
 impl Dialect for EmbedDbDialect {
     fn dialect(&self) -> TypeId {
         TypeId::of::<PostgreSqlDialect>()
+    }
+
+    fn parse_statement(&self, parser: &mut Parser) -> Option<Result<Statement, ParserError>> {
+        bare_insert_alias(parser).map(Err)
     }
 
     fn is_select_item_alias(&self, explicit: bool, kw: &Keyword, parser: &mut Parser) -> bool {
@@ -222,5 +271,24 @@ mod tests {
         let dialect = EmbedDbDialect::default();
         let d: &dyn Dialect = &dialect;
         assert!(d.is::<PostgreSqlDialect>());
+    }
+
+    #[test]
+    fn an_insert_target_takes_an_alias_only_after_as() {
+        let err = crate::parser::parse("INSERT INTO t VALUE (1)").unwrap_err();
+        assert_eq!(err.message, "syntax error at or near \"VALUE\"");
+        assert_eq!(err.position, Some(15));
+        let err = crate::parser::parse("INSERT INTO s.t foo VALUES (1)").unwrap_err();
+        assert_eq!(err.message, "syntax error at or near \"foo\"");
+        for ok in [
+            "INSERT INTO t VALUES (1)",
+            "INSERT INTO t AS x VALUES (1)",
+            "INSERT INTO s.t (a) SELECT 1",
+            "INSERT INTO t DEFAULT VALUES",
+            "INSERT INTO t OVERRIDING SYSTEM VALUE VALUES (1)",
+            "INSERT INTO t WITH c AS (SELECT 1) SELECT * FROM c",
+        ] {
+            assert!(crate::parser::parse(ok).is_ok(), "{ok}");
+        }
     }
 }

@@ -163,6 +163,16 @@ fn write_expr(e: &Expr, input: &[Field], f: &mut fmt::Formatter<'_>) -> fmt::Res
             if *case_insensitive { "~~*" } else { "~~" },
             sub(pattern, input)
         ),
+        ExprKind::Row(args) => {
+            f.write_str("ROW(")?;
+            for (i, a) in args.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                write!(f, "{}", sub(a, input))?;
+            }
+            f.write_str(")")
+        }
         ExprKind::Coalesce(args) => {
             f.write_str("COALESCE(")?;
             for (i, a) in args.iter().enumerate() {

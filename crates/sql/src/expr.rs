@@ -133,6 +133,8 @@ pub enum ExprKind {
         negated: bool,
     },
     Coalesce(Vec<Expr>),
+    /// A row constructor (`ROW(a, b)`, `(a, b)`): an anonymous record of the fields.
+    Row(Vec<Expr>),
     NullIf {
         left: Box<Expr>,
         right: Box<Expr>,
@@ -261,6 +263,7 @@ impl Expr {
             | ExprKind::Cast { expr: e, .. } => f(e),
             ExprKind::Function { args, .. }
             | ExprKind::Coalesce(args)
+            | ExprKind::Row(args)
             | ExprKind::MinMax { args, .. }
             | ExprKind::ArrayLiteral(args) => args.iter().for_each(f),
             ExprKind::Case {
@@ -443,6 +446,7 @@ impl Expr {
                 }
             }
             ExprKind::Coalesce(args) => ExprKind::Coalesce(map_all(args, f)?),
+            ExprKind::Row(args) => ExprKind::Row(map_all(args, f)?),
             ExprKind::NullIf { left, right, sig } => ExprKind::NullIf {
                 left: Box::new(f(*left)?),
                 right: Box::new(f(*right)?),
@@ -817,6 +821,9 @@ impl Expr {
                 let matcher = LikeMatcher::new(pat, escape_char, *case_insensitive)?;
                 Ok(Value::Bool(matcher.matches(text) != *negated))
             }
+            ExprKind::Row(args) => Ok(Value::Record(
+                args.iter().map(ev).collect::<SqlResult<Vec<Value>>>()?,
+            )),
             ExprKind::Coalesce(args) => {
                 for a in args {
                     let v = ev(a)?;

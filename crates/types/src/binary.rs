@@ -9,7 +9,9 @@
 //! * text, varchar, bpchar, name, json: the UTF-8 bytes; jsonb: version byte 1 then the text.
 //! * bytea: the bytes. uuid: 16 bytes.
 //! * date: i32 days since 2000-01-01; time: i64 µs; timestamp(tz): i64 µs since 2000-01-01.
-//! * interval: i64 µs, i32 days, i32 months.
+//! * interval: i64 µs, i32 days, i32 months. timetz: i64 µs, i32 zone (seconds west of UTC).
+//! * record: `i32 nfields`, then per field `u32 type_oid, i32 length` (-1 for NULL) and the
+//!   field's binary form.
 //! * array: `i32 ndim, i32 has_nulls, u32 element_oid`, per dimension `i32 len, i32 lbound`,
 //!   then per element `i32 length` (-1 for NULL) and the element's binary form.
 
@@ -60,6 +62,11 @@ pub fn encode_binary(value: &Value, ty: &DataType, out: &mut Vec<u8>) -> SqlResu
         }
         (Value::Uuid(u), _) => out.extend_from_slice(u),
         (Value::Array(a), _) => encode_array(a, ty, out)?,
+        (Value::Timetz(t), _) => {
+            out.extend_from_slice(&t.time.to_be_bytes());
+            out.extend_from_slice(&t.zone.to_be_bytes());
+        }
+        (Value::Record(fields), _) => encode_record(fields, ty, out)?,
         (Value::Null, _) => return Err(mismatch(value, ty)),
     }
     Ok(())
@@ -83,6 +90,32 @@ fn encode_array(a: &Array, ty: &DataType, out: &mut Vec<u8>) -> SqlResult<()> {
         let len_pos = out.len();
         out.extend_from_slice(&[0; 4]);
         encode_binary(e, &elem_ty, out)?;
+        let len = (out.len() - len_pos - 4) as i32;
+        out[len_pos..len_pos + 4].copy_from_slice(&len.to_be_bytes());
+    }
+    Ok(())
+}
+
+fn encode_record(fields: &[Value], ty: &DataType, out: &mut Vec<u8>) -> SqlResult<()> {
+    let types = match ty {
+        DataType::Record(types) => types.as_slice(),
+        _ => &[],
+    };
+    out.extend_from_slice(&(fields.len() as i32).to_be_bytes());
+    for (i, field) in fields.iter().enumerate() {
+        let field_ty = types
+            .get(i)
+            .cloned()
+            .or_else(|| field.data_type())
+            .unwrap_or(DataType::Text);
+        out.extend_from_slice(&field_ty.oid().to_be_bytes());
+        if field.is_null() {
+            out.extend_from_slice(&(-1i32).to_be_bytes());
+            continue;
+        }
+        let len_pos = out.len();
+        out.extend_from_slice(&[0; 4]);
+        encode_binary(field, &field_ty, out)?;
         let len = (out.len() - len_pos - 4) as i32;
         out[len_pos..len_pos + 4].copy_from_slice(&len.to_be_bytes());
     }
@@ -299,7 +332,57 @@ pub fn decode_binary(bytes: &[u8], ty: &DataType) -> SqlResult<Value> {
         }
         DataType::Uuid => Value::Uuid(exact(bytes)?),
         DataType::Array(elem) => Value::Array(Box::new(decode_array(bytes, elem)?)),
+        DataType::Timetz => {
+            let b: [u8; 12] = exact(bytes)?;
+            let mut r = Reader { b: &b };
+            let time = r.i64()?;
+            let zone = r.i32()?;
+            if !(0..=crate::datetime::USECS_PER_DAY).contains(&time) {
+                return Err(SqlError::new(
+                    SqlState::DATETIME_FIELD_OVERFLOW,
+                    "time out of range",
+                ));
+            }
+            // PostgreSQL's TZDISP_LIMIT: offsets up to 16 hours either way.
+            if !(-57_600..=57_600).contains(&zone) {
+                return Err(SqlError::new(
+                    SqlState::INVALID_TIME_ZONE_DISPLACEMENT_VALUE,
+                    "time zone displacement out of range",
+                ));
+            }
+            Value::Timetz(crate::datetime::TimeTz::new(time, zone))
+        }
+        DataType::Record(_) => {
+            return Err(SqlError::new(
+                SqlState::FEATURE_NOT_SUPPORTED,
+                "input of anonymous composite types is not implemented",
+            ));
+        }
     })
+}
+
+/// Reads a `record_send` payload, whose fields name their own types: what a client does with a
+/// row value it receives. (The server never reads one: PostgreSQL's record_recv cannot take an
+/// anonymous record.)
+pub fn decode_record(bytes: &[u8]) -> SqlResult<Value> {
+    let mut r = Reader { b: bytes };
+    let count = r.i32()?;
+    let mut fields = Vec::new();
+    for _ in 0..count.max(0) {
+        let oid = r.i32()? as u32;
+        let len = r.i32()?;
+        if len < 0 {
+            fields.push(Value::Null);
+            continue;
+        }
+        let data = r.take(len as usize)?;
+        fields.push(match DataType::from_oid(oid, -1) {
+            Some(ty) => decode_binary(data, &ty)?,
+            None if oid == DataType::Record(Vec::new()).oid() => decode_record(data)?,
+            None => return Err(bad(format!("record field of unknown type {oid}"))),
+        });
+    }
+    Ok(Value::Record(fields))
 }
 
 fn decode_numeric(bytes: &[u8]) -> SqlResult<Numeric> {

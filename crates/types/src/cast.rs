@@ -6,8 +6,8 @@
 use crate::context::FormatContext;
 use crate::datatype::{DataType, TypeCategory};
 use crate::datetime::{
-    self, USECS_PER_DAY, date_to_timestamp, date_to_timestamptz, local_to_utc, timestamp_to_date,
-    utc_to_local,
+    self, TimeTz, USECS_PER_DAY, date_to_timestamp, date_to_timestamptz, local_to_utc,
+    timestamp_to_date, utc_to_local,
 };
 use crate::error::{SqlError, SqlResult, SqlState};
 use crate::float::{f64_to_f32, f64_to_int};
@@ -87,12 +87,16 @@ pub fn cast_context(from: &DataType, to: &DataType) -> Option<CastContext> {
         (T::Timestamp, T::Date | T::Time) => Assignment,
         (T::Timestamptz, T::Date | T::Time | T::Timestamp) => Assignment,
         (T::Interval, T::Time) => Assignment,
+        (T::Time, T::Timetz) => Implicit,
+        (T::Timestamptz | T::Timetz, T::Timetz | T::Time) => Assignment,
         (T::Json, T::Jsonb) | (T::Jsonb, T::Json) => Assignment,
         (
             T::Jsonb,
             T::Bool | T::Numeric(_) | T::Int2 | T::Int4 | T::Int8 | T::Float4 | T::Float8,
         ) => Explicit,
         (T::Array(a), T::Array(b)) => return cast_context(a, b),
+        // Any row value is a `record`.
+        (T::Record(_), T::Record(_)) => Implicit,
         _ => {
             // I/O conversion casts: anything to a string type in assignment, a string type to
             // anything explicitly.
@@ -401,6 +405,17 @@ fn convert(value: Value, from: &DataType, to: &DataType, ctx: &FormatContext) ->
                 return Err(datetime::timestamp_out_of_range());
             }
             Value::Interval(iv) => Value::Time(iv.micros.rem_euclid(USECS_PER_DAY)),
+            Value::Timetz(t) => Value::Time(t.time),
+            _ => return Err(cannot_cast(from, to)),
+        },
+        T::Timetz => match value {
+            Value::Timetz(t) => Value::Timetz(t),
+            Value::Time(t) => {
+                Value::Timetz(TimeTz::from_local_time(t, ctx.now_micros, &ctx.time_zone))
+            }
+            // timestamptz_timetz gives NULL for the infinities.
+            Value::Timestamptz(t) if !datetime::is_finite_timestamp(t) => Value::Null,
+            Value::Timestamptz(t) => Value::Timetz(TimeTz::at_instant(t, &ctx.time_zone)),
             _ => return Err(cannot_cast(from, to)),
         },
         T::Timestamp => match value {
@@ -457,6 +472,10 @@ fn convert(value: Value, from: &DataType, to: &DataType, ctx: &FormatContext) ->
                 a.element_type = (**elem).clone();
                 Value::Array(a)
             }
+            _ => return Err(cannot_cast(from, to)),
+        },
+        T::Record(_) => match value {
+            Value::Record(fields) => Value::Record(fields),
             _ => return Err(cannot_cast(from, to)),
         },
     })

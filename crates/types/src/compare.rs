@@ -48,6 +48,8 @@ fn rank(v: &Value) -> u8 {
         Value::Json(_) => 11,
         Value::Jsonb(_) => 12,
         Value::Array(_) => 13,
+        Value::Timetz(_) => 14,
+        Value::Record(_) => 15,
         Value::Null => 255,
     }
 }
@@ -135,6 +137,9 @@ impl Ord for Value {
             (Value::Json(a), Value::Json(b)) => a.as_bytes().cmp(b.as_bytes()),
             (Value::Jsonb(a), Value::Jsonb(b)) => crate::json::compare_jsonb_text(a, b),
             (Value::Array(a), Value::Array(b)) => cmp_arrays(a, b),
+            (Value::Timetz(a), Value::Timetz(b)) => a.cmp(b),
+            // record_cmp: field by field (NULL after everything), then by field count.
+            (Value::Record(a), Value::Record(b)) => a.cmp(b),
             _ if ra == 1 => cmp_exact(self, other),
             _ if ra == 2 => cmp_f64(float_of(self), float_of(other)),
             _ => Ordering::Equal,
@@ -188,6 +193,14 @@ impl Hash for Value {
                 iv.hash(state);
             }
             Value::Null => state.write_u8(255),
+            Value::Timetz(t) => {
+                state.write_u8(14);
+                t.hash(state);
+            }
+            Value::Record(fields) => {
+                state.write_u8(15);
+                fields.hash(state);
+            }
             Value::Bool(b) => {
                 state.write_u8(0);
                 b.hash(state);

@@ -30,6 +30,8 @@ pub enum DataType {
     Bytea,
     Date,
     Time,
+    /// `time with time zone`.
+    Timetz,
     Timestamp,
     Timestamptz,
     Interval,
@@ -48,6 +50,9 @@ pub enum DataType {
     OidVector,
     /// `pg_node_tree`: a stored expression (`pg_attrdef.adbin`); EmbedDB keeps its SQL text.
     PgNodeTree,
+    /// An anonymous row value (`ROW(1, 'x')`, `(a, b)`): PostgreSQL's `record`, with the
+    /// types of its fields.
+    Record(Vec<DataType>),
     /// A one-dimensional or multi-dimensional array of the element type.
     Array(Box<DataType>),
     /// The type of an untyped literal or parameter until context decides it.
@@ -160,12 +165,14 @@ impl DataType {
             DataType::Varchar(_) => 1043,
             DataType::Date => 1082,
             DataType::Time => 1083,
+            DataType::Timetz => 1266,
             DataType::Timestamp => 1114,
             DataType::Timestamptz => 1184,
             DataType::Interval => 1186,
             DataType::Numeric(_) => 1700,
             DataType::Uuid => 2950,
             DataType::Jsonb => 3802,
+            DataType::Record(_) => 2249,
             DataType::Array(elem) => elem.array_oid(),
         }
     }
@@ -194,12 +201,14 @@ impl DataType {
             DataType::Timestamp => 1115,
             DataType::Date => 1182,
             DataType::Time => 1183,
+            DataType::Timetz => 1270,
             DataType::Timestamptz => 1185,
             DataType::Interval => 1187,
             DataType::Numeric(_) => 1231,
             DataType::Uuid => 2951,
             DataType::Json => 199,
             DataType::Jsonb => 3807,
+            DataType::Record(_) => 2287,
             // PostgreSQL has no arrays of arrays (a multi-dimensional array has the element's
             // array type), and no array of unknown.
             DataType::Array(elem) => elem.array_oid(),
@@ -232,6 +241,7 @@ impl DataType {
                 1043 => DataType::Varchar(varchar_len_from_typmod(typmod)),
                 1082 => DataType::Date,
                 1083 => DataType::Time,
+                1266 => DataType::Timetz,
                 1114 => DataType::Timestamp,
                 1184 => DataType::Timestamptz,
                 1186 => DataType::Interval,
@@ -260,6 +270,7 @@ impl DataType {
             1115 => DataType::Timestamp,
             1182 => DataType::Date,
             1183 => DataType::Time,
+            1270 => DataType::Timetz,
             1185 => DataType::Timestamptz,
             1187 => DataType::Interval,
             1231 => DataType::Numeric(None),
@@ -303,6 +314,7 @@ impl DataType {
             | DataType::Time
             | DataType::Timestamp
             | DataType::Timestamptz => 8,
+            DataType::Timetz => 12,
             DataType::Interval | DataType::Uuid => 16,
             DataType::Name => 64,
             DataType::Unknown => -2,
@@ -330,15 +342,19 @@ impl DataType {
             | DataType::Char
             | DataType::PgNodeTree => TypeCategory::String,
             DataType::Int2Vector | DataType::OidVector => TypeCategory::Array,
-            DataType::Date | DataType::Time | DataType::Timestamp | DataType::Timestamptz => {
-                TypeCategory::DateTime
-            }
+            DataType::Date
+            | DataType::Time
+            | DataType::Timetz
+            | DataType::Timestamp
+            | DataType::Timestamptz => TypeCategory::DateTime,
             DataType::Interval => TypeCategory::Timespan,
             DataType::Array(_) => TypeCategory::Array,
             DataType::Unknown => TypeCategory::Unknown,
-            DataType::Bytea | DataType::Uuid | DataType::Json | DataType::Jsonb => {
-                TypeCategory::UserDefined
-            }
+            DataType::Bytea
+            | DataType::Uuid
+            | DataType::Json
+            | DataType::Jsonb
+            | DataType::Record(_) => TypeCategory::UserDefined,
         }
     }
 
@@ -372,6 +388,7 @@ impl DataType {
             DataType::Bytea => "bytea",
             DataType::Date => "date",
             DataType::Time => "time",
+            DataType::Timetz => "timetz",
             DataType::Timestamp => "timestamp",
             DataType::Timestamptz => "timestamptz",
             DataType::Interval => "interval",
@@ -385,6 +402,7 @@ impl DataType {
             DataType::OidVector => "oidvector",
             DataType::PgNodeTree => "pg_node_tree",
             DataType::Unknown => "unknown",
+            DataType::Record(_) => "record",
             DataType::Array(elem) => return format!("_{}", elem.type_name()),
         };
         base.to_string()
@@ -474,6 +492,7 @@ impl fmt::Display for DataType {
             DataType::Bytea => f.write_str("bytea"),
             DataType::Date => f.write_str("date"),
             DataType::Time => f.write_str("time without time zone"),
+            DataType::Timetz => f.write_str("time with time zone"),
             DataType::Timestamp => f.write_str("timestamp without time zone"),
             DataType::Timestamptz => f.write_str("timestamp with time zone"),
             DataType::Interval => f.write_str("interval"),
@@ -487,6 +506,7 @@ impl fmt::Display for DataType {
             DataType::OidVector => f.write_str("oidvector"),
             DataType::PgNodeTree => f.write_str("pg_node_tree"),
             DataType::Array(elem) => write!(f, "{elem}[]"),
+            DataType::Record(_) => f.write_str("record"),
             DataType::Unknown => f.write_str("unknown"),
         }
     }

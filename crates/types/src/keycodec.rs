@@ -26,6 +26,9 @@
 //!                     then: string → escaped text; number → numeric payload; bool → byte;
 //!                     array → u32 count, elements; object → u32 count, then per pair
 //!                     u32 key length, key bytes, value (jsonb's own order)
+//!   timetz          : the UTC time (time + zone, µs) as i64 sign-flipped BE, then the zone
+//!                     as i32 sign-flipped BE (timetz's order)
+//!   record          : per field 0x01 payload (or 0x02 for NULL), then 0x00
 //!   array           : per element 0x01 payload (or 0x02 for NULL), then 0x00; then the
 //!                     dimension count byte and per dimension len and lower bound as
 //!                     sign-flipped i32
@@ -182,6 +185,24 @@ fn put_payload(value: &Value, out: &mut Vec<u8>) {
             Ok(j) => put_json(&j.canonicalize(), out),
             Err(_) => put_json(&Json::String(s.clone()), out),
         },
+        Value::Timetz(t) => {
+            put_i64(
+                t.time + i64::from(t.zone) * crate::datetime::USECS_PER_SEC,
+                out,
+            );
+            put_i32(t.zone, out);
+        }
+        Value::Record(fields) => {
+            for f in fields {
+                if f.is_null() {
+                    out.push(NULL);
+                } else {
+                    out.push(PRESENT);
+                    put_payload(f, out);
+                }
+            }
+            out.push(0x00);
+        }
         Value::Array(a) => {
             for e in &a.elements {
                 if e.is_null() {
@@ -409,6 +430,30 @@ impl Reader<'_, '_> {
             DataType::Bytea => Value::Bytea(self.bytes()?),
             DataType::Date => Value::Date(self.i32()?),
             DataType::Time => Value::Time(self.i64()?),
+            DataType::Timetz => {
+                let utc = self.i64()?;
+                let zone = self.i32()?;
+                let time = utc - i64::from(zone) * crate::datetime::USECS_PER_SEC;
+                Value::Timetz(crate::datetime::TimeTz::new(time, zone))
+            }
+            DataType::Record(types) => {
+                let mut fields = Vec::with_capacity(types.len());
+                loop {
+                    let marker = self.byte()?;
+                    let ty = match types.get(fields.len()) {
+                        Some(ty) => ty,
+                        None if marker == 0x00 => break,
+                        None => return Err(corrupt("record has too many fields")),
+                    };
+                    match marker {
+                        0x00 => break,
+                        NULL => fields.push(Value::Null),
+                        PRESENT => fields.push(self.payload(ty)?),
+                        _ => return Err(corrupt("bad record field marker")),
+                    }
+                }
+                Value::Record(fields)
+            }
             DataType::Timestamp => Value::Timestamp(self.i64()?),
             DataType::Timestamptz => Value::Timestamptz(self.i64()?),
             DataType::Interval => {

@@ -32,7 +32,7 @@ pub mod typename;
 pub mod value;
 
 pub use array::{Array, ArrayDim};
-pub use binary::{decode_binary, encode_binary};
+pub use binary::{decode_binary, decode_record, encode_binary};
 pub use cast::{CastContext, cast, cast_assignment, cast_context, cast_in_context};
 pub use context::{DateOrder, FormatContext};
 pub use datatype::{DataType, NumericTypmod, RegKind, TypeCategory};

@@ -33,6 +33,8 @@
 //!   24   array         element type (varint oid, zigzag varint typmod), varint ndims,
 //!                      per dimension zigzag len and lower bound, then each element as a
 //!                      tagged value (count = product of lengths)
+//!   25   timetz        zigzag varints µs, zone (seconds west of UTC)
+//!   26   record        varint field count, then each field as a tagged value
 //! ```
 
 use num_bigint::{BigInt, Sign};
@@ -167,6 +169,18 @@ pub fn encode_value(value: &Value, out: &mut Vec<u8>) {
             }
             for e in &a.elements {
                 encode_value(e, out);
+            }
+        }
+        Value::Timetz(t) => {
+            out.push(25);
+            put_zigzag(t.time, out);
+            put_zigzag(i64::from(t.zone), out);
+        }
+        Value::Record(fields) => {
+            out.push(26);
+            put_varint(fields.len() as u64, out);
+            for f in fields {
+                encode_value(f, out);
             }
         }
     }
@@ -324,6 +338,25 @@ fn decode_depth(input: &mut &[u8], depth: usize) -> SqlResult<Value> {
                 dims,
                 elements,
             }))
+        }
+        25 => {
+            let time = get_zigzag(input)?;
+            let zone = small_i32(get_zigzag(input)?)?;
+            Value::Timetz(crate::datetime::TimeTz::new(time, zone))
+        }
+        26 => {
+            if depth > 8 {
+                return Err(corrupt("nested record"));
+            }
+            let count = get_varint(input)?;
+            if count > input.len() as u64 {
+                return Err(corrupt("record field count"));
+            }
+            let mut fields = Vec::with_capacity(count as usize);
+            for _ in 0..count {
+                fields.push(decode_depth(input, depth + 1)?);
+            }
+            Value::Record(fields)
         }
         _ => return Err(corrupt("unknown tag")),
     })

@@ -93,6 +93,9 @@ pub fn type_from_name(base: &str, mods: &[i64]) -> SqlResult<DataType> {
         "bytea" => no_mods(DataType::Bytea)?,
         "date" => no_mods(DataType::Date)?,
         "time" | "time without time zone" => DataType::Time,
+        "timetz" | "time with time zone" => DataType::Timetz,
+        // The anonymous row type: its fields are whatever a value brings.
+        "record" => no_mods(DataType::Record(Vec::new()))?,
         "timestamp" | "timestamp without time zone" => DataType::Timestamp,
         "timestamptz" | "timestamp with time zone" => DataType::Timestamptz,
         "interval" => DataType::Interval,
@@ -181,7 +184,9 @@ pub fn parse_type_name(input: &str) -> SqlResult<DataType> {
         "time"
             | "timestamp"
             | "timestamptz"
+            | "timetz"
             | "time without time zone"
+            | "time with time zone"
             | "timestamp without time zone"
             | "timestamp with time zone"
             | "interval"

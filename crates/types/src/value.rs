@@ -9,6 +9,7 @@ use std::sync::Arc;
 use crate::array::Array;
 use crate::datatype::DataType;
 use crate::datetime::Interval;
+use crate::datetime::timetz::TimeTz;
 use crate::numeric::Numeric;
 
 #[derive(Clone, Debug)]
@@ -28,6 +29,8 @@ pub enum Value {
     Date(i32),
     /// Microseconds since midnight.
     Time(i64),
+    /// `time with time zone`.
+    Timetz(TimeTz),
     /// Microseconds since 2000-01-01 00:00:00; `i64::MIN` and `i64::MAX` are the infinities.
     Timestamp(i64),
     /// Microseconds since 2000-01-01 00:00:00 UTC; the infinities as for `Timestamp`.
@@ -45,6 +48,8 @@ pub enum Value {
     /// it prints as the number, as PostgreSQL prints an oid naming no object.
     Reg(u32, Option<Arc<str>>),
     Array(Box<Array>),
+    /// A row value: its fields in order (the type carries their types).
+    Record(Vec<Value>),
 }
 
 impl Value {
@@ -67,6 +72,7 @@ impl Value {
             Value::Bytea(_) => DataType::Bytea,
             Value::Date(_) => DataType::Date,
             Value::Time(_) => DataType::Time,
+            Value::Timetz(_) => DataType::Timetz,
             Value::Timestamp(_) => DataType::Timestamp,
             Value::Timestamptz(_) => DataType::Timestamptz,
             Value::Interval(_) => DataType::Interval,
@@ -77,6 +83,12 @@ impl Value {
             // The kind is not kept in the value; the expression's type carries it.
             Value::Reg(..) => DataType::Oid,
             Value::Array(a) => DataType::Array(Box::new(a.element_type.clone())),
+            Value::Record(fields) => DataType::Record(
+                fields
+                    .iter()
+                    .map(|f| f.data_type().unwrap_or(DataType::Text))
+                    .collect(),
+            ),
         })
     }
 
@@ -113,6 +125,7 @@ impl Value {
                 Value::Bytea(b) => b.capacity(),
                 Value::Numeric(n) => n.heap_size_bytes(),
                 Value::Array(a) => a.elements.iter().map(Value::size_bytes).sum::<usize>() + 64,
+                Value::Record(fields) => fields.iter().map(Value::size_bytes).sum::<usize>(),
                 _ => 0,
             }
     }

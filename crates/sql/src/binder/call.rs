@@ -9,6 +9,7 @@ use embeddb_types::{DataType, SqlError, SqlResult, SqlState};
 
 use super::Binder;
 use super::expr::{Coercion, ExprContext};
+use super::named_args::NamedArg;
 use crate::expr::{Expr, ExprKind, SubqueryKind};
 use crate::functions::aggregate::{self, AggregateFunction};
 use crate::plan::{AggregateCall, SortKey};
@@ -16,55 +17,62 @@ use crate::plan::{AggregateCall, SortKey};
 /// The parts of a call's argument list.
 pub(super) struct CallArgs<'a> {
     pub args: Vec<&'a ast::Expr>,
+    /// Arguments in named notation (`name => value`), after the positional ones.
+    pub named: Vec<NamedArg<'a>>,
     pub star: bool,
     pub distinct: bool,
     pub order_by: Vec<&'a ast::OrderByExpr>,
 }
 
-fn call_args(func: &ast::Function) -> SqlResult<CallArgs<'_>> {
-    let mut out = CallArgs {
-        args: Vec::new(),
-        star: false,
-        distinct: false,
-        order_by: Vec::new(),
-    };
-    match &func.args {
-        FunctionArguments::None => {}
-        FunctionArguments::Subquery(_) => {
-            return Err(SqlError::not_supported("a subquery as function arguments"));
-        }
-        FunctionArguments::List(list) => {
-            out.distinct = matches!(
-                list.duplicate_treatment,
-                Some(ast::DuplicateTreatment::Distinct)
-            );
-            for arg in &list.args {
-                match arg {
-                    FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => out.args.push(e),
-                    FunctionArg::Unnamed(FunctionArgExpr::Wildcard) => out.star = true,
-                    FunctionArg::Unnamed(FunctionArgExpr::QualifiedWildcard(_)) => {
-                        return Err(SqlError::not_supported("table.* as a function argument"));
+impl Binder<'_> {
+    fn call_args<'f>(&self, func: &'f ast::Function) -> SqlResult<CallArgs<'f>> {
+        let mut out = CallArgs {
+            args: Vec::new(),
+            named: Vec::new(),
+            star: false,
+            distinct: false,
+            order_by: Vec::new(),
+        };
+        match &func.args {
+            FunctionArguments::None => {}
+            FunctionArguments::Subquery(_) => {
+                return Err(SqlError::not_supported("a subquery as function arguments"));
+            }
+            FunctionArguments::List(list) => {
+                out.distinct = matches!(
+                    list.duplicate_treatment,
+                    Some(ast::DuplicateTreatment::Distinct)
+                );
+                for arg in &list.args {
+                    if let Some(named) = self.named_arg(arg, &out.named)? {
+                        out.named.push(named);
+                        continue;
                     }
-                    _ => {
-                        return Err(SqlError::not_supported("named function arguments"));
+                    match arg {
+                        FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => out.args.push(e),
+                        FunctionArg::Unnamed(FunctionArgExpr::Wildcard) => out.star = true,
+                        FunctionArg::Unnamed(FunctionArgExpr::QualifiedWildcard(_)) => {
+                            return Err(SqlError::not_supported("table.* as a function argument"));
+                        }
+                        _ => return Err(SqlError::internal("named argument not taken")),
+                    }
+                }
+                for clause in &list.clauses {
+                    match clause {
+                        ast::FunctionArgumentClause::OrderBy(items) => {
+                            out.order_by.extend(items.iter());
+                        }
+                        other => {
+                            return Err(SqlError::not_supported(format!(
+                                "function argument clause {other}"
+                            )));
+                        }
                     }
                 }
             }
-            for clause in &list.clauses {
-                match clause {
-                    ast::FunctionArgumentClause::OrderBy(items) => {
-                        out.order_by.extend(items.iter());
-                    }
-                    other => {
-                        return Err(SqlError::not_supported(format!(
-                            "function argument clause {other}"
-                        )));
-                    }
-                }
-            }
         }
+        Ok(out)
     }
-    Ok(out)
 }
 
 impl Binder<'_> {
@@ -75,7 +83,7 @@ impl Binder<'_> {
         query: &ast::Query,
         cx: &mut ExprContext<'_>,
     ) -> SqlResult<Expr> {
-        let sub = self.bind_subquery_with_scope(query, SubqueryKind::Array, cx.scope)?;
+        let sub = self.bind_subquery_in(query, SubqueryKind::Array, cx)?;
         let schema = sub.plan.schema();
         if schema.len() != 1 {
             return Err(SqlError::new(
@@ -117,7 +125,10 @@ impl Binder<'_> {
                 format!("syntax error: {name}(SELECT ...) is not a function call"),
             ));
         }
-        let args = call_args(func)?;
+        let args = self.call_args(func)?;
+        if !args.named.is_empty() {
+            return self.bind_named_call(&name, func, &args, cx);
+        }
         if !func.within_group.is_empty() {
             return Err(SqlError::not_supported("WITHIN GROUP is not supported yet"));
         }
@@ -154,6 +165,9 @@ impl Binder<'_> {
                 format!("{clause} specified, but {name} is not an aggregate function"),
             ));
         }
+        if name == "row" {
+            return self.bind_row(&args.args, cx);
+        }
         let mut bound = Vec::with_capacity(args.args.len());
         for a in &args.args {
             bound.push(self.bind_expr(a, cx)?);
@@ -178,6 +192,40 @@ impl Binder<'_> {
                 other => other,
             },
         }
+    }
+
+    /// A call with arguments in named notation. Only plain scalar functions declare parameter
+    /// names among the built-ins EmbedDB has; anything else finds no function.
+    fn bind_named_call(
+        &mut self,
+        name: &str,
+        func: &ast::Function,
+        args: &CallArgs<'_>,
+        cx: &mut ExprContext<'_>,
+    ) -> SqlResult<Expr> {
+        let mut positional = Vec::with_capacity(args.args.len());
+        for a in &args.args {
+            positional.push(self.bind_expr(a, cx)?);
+        }
+        let mut named = Vec::with_capacity(args.named.len());
+        for n in &args.named {
+            named.push((n.name.clone(), self.bind_expr(n.expr, cx)?));
+        }
+        let special = func.over.is_some()
+            || args.star
+            || args.distinct
+            || !args.order_by.is_empty()
+            || func.filter.is_some()
+            || aggregate::is_aggregate(name)
+            || crate::functions::table::is_set_returning(name);
+        // No aggregate, window or set-returning function EmbedDB has declares parameter names.
+        let declared = if special {
+            None
+        } else {
+            crate::functions::params::parameters(name)
+        };
+        let arranged = self.arrange_named_args(name, declared, positional, named)?;
+        self.call_function(name, arranged)
     }
 
     /// Resolves a scalar function for bound arguments and casts them to its parameter types.
@@ -261,6 +309,14 @@ impl Binder<'_> {
                 "aggregate function calls cannot be nested",
             ));
         }
+        let mut inner = ExprContext::new(cx.scope, cx.clause);
+        inner.in_aggregate = true;
+        let call = self.bind_aggregate_parts(name, func, args, &mut inner)?;
+        // An aggregate over an outer query's columns is that query's.
+        let call = match self.outer_aggregate_ref(call)? {
+            Ok(reference) => return Ok(reference),
+            Err(call) => call,
+        };
         if cx.collector.is_none() {
             return Err(SqlError::new(
                 SqlState::GROUPING_ERROR,
@@ -270,9 +326,6 @@ impl Binder<'_> {
                 ),
             ));
         }
-        let mut inner = ExprContext::new(cx.scope, cx.clause);
-        inner.in_aggregate = true;
-        let call = self.bind_aggregate_parts(name, func, args, &mut inner)?;
         let ty = call.ty.clone();
         let Some(collector) = cx.collector.as_deref_mut() else {
             return Err(SqlError::internal("aggregate collector vanished"));

@@ -537,7 +537,8 @@ impl Binder<'_> {
     /// The columns of a sub-SELECT assigned to several columns, each as a scalar subquery
     /// over the same plan (NULLs when it returns no row, 21000 for more than one).
     fn row_subquery_columns(&mut self, query: &ast::Query, scope: &Scope) -> SqlResult<Vec<Expr>> {
-        let sub = self.bind_subquery_with_scope(query, SubqueryKind::Scalar, scope)?;
+        let sub =
+            self.bind_subquery_with_scope(query, SubqueryKind::Scalar, scope, Clause::Update)?;
         let schema = sub.plan.schema();
         let mut columns = Vec::with_capacity(schema.len());
         for (i, field) in schema.iter().enumerate() {

@@ -12,6 +12,7 @@ use embeddb_types::text::parse_text;
 use embeddb_types::{DataType, SqlError, SqlResult, SqlState, Value};
 
 use crate::binder::names::normalize_ident;
+use crate::binder::outer_aggregate::AggregateLevel;
 use crate::binder::{Binder, Scope};
 use crate::expr::{Expr, ExprKind, QuantifiedSubquery, Subquery, SubqueryKind};
 use crate::plan::{AggregateCall, WindowCall};
@@ -446,8 +447,7 @@ impl Binder<'_> {
             }
             AstExpr::Interval(interval) => self.bind_interval(interval, cx),
             AstExpr::Exists { subquery, negated } => {
-                let sub =
-                    self.bind_subquery_with_scope(subquery, SubqueryKind::Exists, cx.scope)?;
+                let sub = self.bind_subquery_in(subquery, SubqueryKind::Exists, cx)?;
                 let e = Expr::new(ExprKind::Subquery(Box::new(sub)), DataType::Bool);
                 Ok(if *negated {
                     Expr::new(ExprKind::Not(Box::new(e)), DataType::Bool)
@@ -456,7 +456,7 @@ impl Binder<'_> {
                 })
             }
             AstExpr::Subquery(query) => {
-                let sub = self.bind_subquery_with_scope(query, SubqueryKind::Scalar, cx.scope)?;
+                let sub = self.bind_subquery_in(query, SubqueryKind::Scalar, cx)?;
                 let schema = sub.plan.schema();
                 if schema.len() != 1 {
                     return Err(SqlError::new(
@@ -489,9 +489,10 @@ impl Binder<'_> {
                     ))
                 }
             }
-            AstExpr::Tuple(_) => Err(SqlError::not_supported(
-                "row constructors are not supported yet",
-            )),
+            AstExpr::Tuple(items) => {
+                let items: Vec<&AstExpr> = items.iter().collect();
+                self.bind_row(&items, cx)
+            }
             AstExpr::Wildcard(_) | AstExpr::QualifiedWildcard(..) => {
                 Err(SqlError::syntax("syntax error at or near \"*\""))
             }
@@ -813,6 +814,7 @@ impl Binder<'_> {
         cx: &mut ExprContext<'_>,
     ) -> SqlResult<Expr> {
         match op {
+            BinaryOperator::Overlaps => self.bind_overlaps(left, right, cx),
             BinaryOperator::And | BinaryOperator::Or => {
                 let name = if *op == BinaryOperator::And {
                     "AND"
@@ -1478,7 +1480,7 @@ impl Binder<'_> {
         for item in &left_items {
             lefts.push(self.bind_expr(item, cx)?);
         }
-        let sub = self.bind_subquery_with_scope(query, SubqueryKind::Scalar, cx.scope)?;
+        let sub = self.bind_subquery_in(query, SubqueryKind::Scalar, cx)?;
         let schema = sub.plan.schema();
         if schema.len() != lefts.len() {
             return Err(SqlError::new(
@@ -1535,24 +1537,42 @@ impl Binder<'_> {
         ))
     }
 
-    /// Binds a subquery with the current scope as its enclosing scope.
+    /// Binds a subquery with the current scope as its enclosing scope, where no aggregate of
+    /// the enclosing level may appear (see `bind_subquery_in` for subqueries in expressions).
     pub(crate) fn bind_subquery_with_scope(
         &mut self,
         query: &ast::Query,
         kind: SubqueryKind,
         outer: &Scope,
+        clause: Clause,
     ) -> SqlResult<Subquery> {
+        let level = AggregateLevel::closed(clause, outer.columns.len());
+        self.bind_subquery_at(query, kind, outer, level).0
+    }
+
+    /// Binds a subquery under `outer`, with the record of where the enclosing level's
+    /// aggregates go; returns the record with what the subquery left on it.
+    pub(crate) fn bind_subquery_at(
+        &mut self,
+        query: &ast::Query,
+        kind: SubqueryKind,
+        outer: &Scope,
+        level: AggregateLevel,
+    ) -> (SqlResult<Subquery>, AggregateLevel) {
         self.outer_scopes.push(outer.clone());
         self.correlated.push(false);
+        self.aggregate_levels.push(level);
         let result = self.bind_query(query);
+        let level = self.aggregate_levels.pop();
         let correlated = self.correlated.pop().unwrap_or(false);
         self.outer_scopes.pop();
-        let plan = result?;
-        Ok(Subquery {
+        let level = level.unwrap_or_else(|| AggregateLevel::closed(Clause::Other, 0));
+        let result = result.map(|plan| Subquery {
             plan: std::sync::Arc::new(plan),
             kind,
             correlated,
-        })
+        });
+        (result, level)
     }
 }
 

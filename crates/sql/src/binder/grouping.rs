@@ -89,6 +89,11 @@ impl<'s> Regrouper<'s> {
     /// Where column `index` of the grouped query's input is in the aggregation's output, for a
     /// subquery that refers to it.
     fn outer_group_column(&mut self, index: usize, reference: &Expr) -> SqlResult<usize> {
+        // Past the input's columns: this query's aggregate written in the subquery
+        // (`outer_aggregate.rs`), which the aggregation outputs first.
+        if let Some(aggregate) = index.checked_sub(self.scope.columns.len()) {
+            return Ok(aggregate);
+        }
         match self.rewrite(Expr::column(index, reference.ty.clone())) {
             Ok(Expr {
                 kind: ExprKind::Column(k),

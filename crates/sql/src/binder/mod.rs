@@ -11,8 +11,12 @@ mod dml;
 pub mod expr;
 mod from;
 mod grouping;
+mod named_args;
 mod names;
+mod outer_aggregate;
+mod overlaps;
 mod query;
+mod row;
 mod srf;
 pub mod types;
 mod window;
@@ -133,6 +137,8 @@ pub struct Binder<'a> {
     /// Set for the SELECT of INSERT ... SELECT: its untyped literals keep the unknown type so
     /// the target columns decide it. Taken by the first SELECT bound.
     pub(crate) keep_unknown_outputs: bool,
+    /// One entry per enclosing scope: where aggregates of that level found in subqueries go.
+    pub(crate) aggregate_levels: Vec<outer_aggregate::AggregateLevel>,
 }
 
 /// PostgreSQL's limit on parameters in one statement.
@@ -156,6 +162,7 @@ impl<'a> Binder<'a> {
             ctes: Vec::new(),
             next_plan_id: 0,
             keep_unknown_outputs: false,
+            aggregate_levels: Vec::new(),
         }
     }
 

@@ -197,6 +197,7 @@ fn type_name_of(t: embeddb_types::DataType) -> String {
         embeddb_types::DataType::Varchar(_) => "varchar".into(),
         embeddb_types::DataType::Bpchar(_) => "bpchar".into(),
         embeddb_types::DataType::Time => "time".into(),
+        embeddb_types::DataType::Timetz => "timetz".into(),
         embeddb_types::DataType::Timestamp => "timestamp".into(),
         embeddb_types::DataType::Timestamptz => "timestamptz".into(),
         embeddb_types::DataType::Array(inner) => type_name_of(*inner),

@@ -56,6 +56,27 @@ pub fn column_type(ty: &ast::DataType) -> SqlResult<(DataType, Option<Serial>)> 
     Ok((data_type(ty)?, None))
 }
 
+/// The type of a table column being defined: a column type, which PostgreSQL refuses to be
+/// the pseudo-type `record` (or an array of it).
+pub fn table_column_type(column: &ast::ColumnDef) -> SqlResult<(DataType, Option<Serial>)> {
+    let (ty, serial) = column_type(&column.data_type)?;
+    let base = match &ty {
+        DataType::Array(elem) => elem.as_ref(),
+        other => other,
+    };
+    if matches!(base, DataType::Record(_)) {
+        return Err(SqlError::new(
+            SqlState::INVALID_TABLE_DEFINITION,
+            format!(
+                "column \"{}\" has pseudo-type {}",
+                super::normalize_ident(&column.name),
+                ty
+            ),
+        ));
+    }
+    Ok((ty, serial))
+}
+
 fn object_name_last(name: &ast::ObjectName) -> String {
     name.0
         .last()
@@ -150,6 +171,7 @@ pub fn data_type(ty: &ast::DataType) -> SqlResult<DataType> {
         T::Bytea => DataType::Bytea,
         T::Date => DataType::Date,
         T::Time(_, TimezoneInfo::None | TimezoneInfo::WithoutTimeZone) => DataType::Time,
+        T::Time(_, TimezoneInfo::WithTimeZone | TimezoneInfo::Tz) => DataType::Timetz,
         T::Timestamp(_, TimezoneInfo::None | TimezoneInfo::WithoutTimeZone) => DataType::Timestamp,
         T::Timestamp(_, TimezoneInfo::WithTimeZone | TimezoneInfo::Tz) => DataType::Timestamptz,
         T::Interval { .. } => DataType::Interval,

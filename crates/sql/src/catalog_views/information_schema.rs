@@ -114,9 +114,11 @@ fn type_details(t: &DataType) -> [Value; 6] {
         ],
         DataType::Numeric(None) => [n.clone(), n.clone(), n.clone(), i(10), n.clone(), n],
         DataType::Date => [n.clone(), n.clone(), n.clone(), n.clone(), n, i(0)],
-        DataType::Time | DataType::Timestamp | DataType::Timestamptz | DataType::Interval => {
-            [n.clone(), n.clone(), n.clone(), n.clone(), n, i(6)]
-        }
+        DataType::Time
+        | DataType::Timetz
+        | DataType::Timestamp
+        | DataType::Timestamptz
+        | DataType::Interval => [n.clone(), n.clone(), n.clone(), n.clone(), n, i(6)],
         _ => [n.clone(), n.clone(), n.clone(), n.clone(), n.clone(), n],
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod aggregate;
 pub mod array;
+pub mod params;
 pub mod registry;
 mod scalar;
 pub mod subscript;
@@ -177,9 +178,14 @@ pub fn resolve(name: &str, args: &[DataType]) -> SqlResult<Resolved> {
 }
 
 pub fn undefined_function(name: &str, args: &[DataType]) -> SqlError {
+    undefined_call(&describe_call(name, args))
+}
+
+/// 42883 for a call described as PostgreSQL describes it (`f(integer, x => text)`).
+pub fn undefined_call(call: &str) -> SqlError {
     SqlError::new(
         SqlState::UNDEFINED_FUNCTION,
-        format!("function {} does not exist", describe_call(name, args)),
+        format!("function {call} does not exist"),
     )
     .with_hint(
         "No function matches the given name and argument types. You might need to add explicit type casts.",

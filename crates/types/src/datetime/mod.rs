@@ -11,10 +11,12 @@ pub mod fields;
 pub mod format;
 pub mod interval;
 pub mod parse;
+pub mod timetz;
 pub mod to_char;
 pub mod zone;
 
 pub use interval::Interval;
+pub use timetz::TimeTz;
 pub use zone::TimeZone;
 
 use crate::error::{SqlError, SqlState};

@@ -5,6 +5,7 @@
 //! IANA names, and the special words (`epoch`, `infinity`, `now`, `today`, `tomorrow`,
 //! `yesterday`, `allballs`).
 
+use super::timetz::TimeTz;
 use super::zone::{abbreviation, parse_offset};
 use super::{
     DATE_NEG_INFINITY, DATE_POS_INFINITY, END_DATE, MIN_DATE, POSTGRES_EPOCH_JDATE,
@@ -614,6 +615,36 @@ pub fn parse_time(input: &str, ctx: &FormatContext) -> SqlResult<i64> {
     }
     resolve_date(&d, &cx)?;
     resolve_time(&d, &cx)?.ok_or_else(|| cx.bad())
+}
+
+/// `timetz_in`: the time of day and its zone as seconds west of UTC. A time without a zone is
+/// in the session time zone, at its offset on the date written or else today, as PostgreSQL
+/// does.
+pub fn parse_timetz(input: &str, ctx: &FormatContext) -> SqlResult<TimeTz> {
+    let cx = Ctx {
+        input,
+        type_name: "time with time zone",
+    };
+    let d = decode(input, ctx.date_order, true, &cx)?;
+    let today = now_local(ctx).div_euclid(USECS_PER_DAY);
+    let (days, tod) = match d.special {
+        Some(Special::Allballs) => return Ok(TimeTz::new(0, 0)),
+        Some(Special::Now) => (today, now_local(ctx).rem_euclid(USECS_PER_DAY)),
+        Some(_) => return Err(cx.bad()),
+        None => {
+            let days = resolve_date(&d, &cx)?.unwrap_or(today);
+            (days, resolve_time(&d, &cx)?.ok_or_else(|| cx.bad())?)
+        }
+    };
+    let local = days.saturating_mul(USECS_PER_DAY).saturating_add(tod);
+    let east = match &d.zone {
+        Some(Zone::Offset(o)) => *o,
+        // A named zone's offset depends on the date, which must be written.
+        Some(Zone::Named(_)) if d.year.is_none() && d.julian.is_none() => return Err(cx.bad()),
+        Some(Zone::Named(tz)) => tz.offset_for_local(local),
+        None => ctx.time_zone.offset_for_local(local),
+    };
+    Ok(TimeTz::new(tod, -east))
 }
 
 /// Decodes a timestamp's local wall-clock time and zone (if written).

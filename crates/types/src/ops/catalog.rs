@@ -44,6 +44,7 @@ fn comparable() -> Vec<T> {
         T::Bytea,
         T::Date,
         T::Time,
+        T::Timetz,
         T::Timestamp,
         T::Timestamptz,
         T::Interval,
@@ -124,6 +125,8 @@ pub(super) fn binary_candidates(op: BinaryOp) -> Vec<(T, T, T)> {
             v.push((T::Time, T::Date, T::Timestamp));
             v.push((T::Time, T::Interval, T::Time));
             v.push((T::Interval, T::Time, T::Time));
+            v.push((T::Timetz, T::Interval, T::Timetz));
+            v.push((T::Interval, T::Timetz, T::Timetz));
             v.push((T::Timestamp, T::Interval, T::Timestamp));
             v.push((T::Interval, T::Timestamp, T::Timestamp));
             v.push((T::Timestamptz, T::Interval, T::Timestamptz));
@@ -139,6 +142,7 @@ pub(super) fn binary_candidates(op: BinaryOp) -> Vec<(T, T, T)> {
             v.push((T::Date, T::Interval, T::Timestamp));
             v.push((T::Time, T::Time, T::Interval));
             v.push((T::Time, T::Interval, T::Time));
+            v.push((T::Timetz, T::Interval, T::Timetz));
             v.push((T::Timestamp, T::Timestamp, T::Interval));
             v.push((T::Timestamp, T::Interval, T::Timestamp));
             v.push((T::Timestamptz, T::Timestamptz, T::Interval));

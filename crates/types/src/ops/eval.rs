@@ -345,6 +345,15 @@ fn datetime_op(op: BinaryOp, l: &Value, r: &Value, ctx: &FormatContext) -> SqlRe
             Value::Time(dt::time_add_interval(*t, iv))
         }
         (Sub, Value::Time(t), Value::Interval(iv)) => Value::Time(dt::time_sub_interval(*t, iv)),
+        (Add, Value::Timetz(t), Value::Interval(iv))
+        | (Add, Value::Interval(iv), Value::Timetz(t)) => Value::Timetz(datetime::TimeTz::new(
+            dt::time_add_interval(t.time, iv),
+            t.zone,
+        )),
+        (Sub, Value::Timetz(t), Value::Interval(iv)) => Value::Timetz(datetime::TimeTz::new(
+            dt::time_sub_interval(t.time, iv),
+            t.zone,
+        )),
         (Sub, Value::Time(a), Value::Time(b)) => Value::Interval(Interval::new(0, 0, a - b)),
         (Add, Value::Timestamp(t), Value::Interval(iv))
         | (Add, Value::Interval(iv), Value::Timestamp(t)) => {

@@ -85,7 +85,50 @@ pub fn write_text(value: &Value, ty: &DataType, ctx: &FormatContext, out: &mut S
         Value::Interval(iv) => iv.write_postgres(out),
         Value::Uuid(u) => write_uuid(u, out),
         Value::Array(a) => write_array(a, ctx, out),
+        Value::Timetz(t) => crate::datetime::timetz::write_timetz(t, out),
+        Value::Record(fields) => write_record(fields, ty, ctx, out),
     }
+}
+
+/// `record_out`: `(f1,f2,...)`, a NULL field empty, and a field quoted (with `"` and `\`
+/// doubled) when it is empty or holds a quote, backslash, parenthesis, comma or white space.
+fn write_record(fields: &[Value], ty: &DataType, ctx: &FormatContext, out: &mut String) {
+    let types = match ty {
+        DataType::Record(types) => types.as_slice(),
+        _ => &[],
+    };
+    out.push('(');
+    for (i, field) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        if field.is_null() {
+            continue;
+        }
+        let field_ty = types
+            .get(i)
+            .cloned()
+            .or_else(|| field.data_type())
+            .unwrap_or(DataType::Text);
+        let text = format_text(field, &field_ty, ctx);
+        let quote = text.is_empty()
+            || text
+                .chars()
+                .any(|c| matches!(c, '"' | '\\' | '(' | ')' | ',') || c.is_ascii_whitespace());
+        if !quote {
+            out.push_str(&text);
+            continue;
+        }
+        out.push('"');
+        for c in text.chars() {
+            if c == '"' || c == '\\' {
+                out.push(c);
+            }
+            out.push(c);
+        }
+        out.push('"');
+    }
+    out.push(')');
 }
 
 /// A type's input function applied to `input`, including its typmod (`varchar(n)` length
@@ -119,6 +162,7 @@ pub fn parse_text(input: &str, ty: &DataType, ctx: &FormatContext) -> SqlResult<
         DataType::Bytea => Value::Bytea(bytea::parse(input)?),
         DataType::Date => Value::Date(dtp::parse_date(input, ctx)?),
         DataType::Time => Value::Time(dtp::parse_time(input, ctx)?),
+        DataType::Timetz => Value::Timetz(dtp::parse_timetz(input, ctx)?),
         DataType::Timestamp => Value::Timestamp(dtp::parse_timestamp(input, ctx)?),
         DataType::Timestamptz => Value::Timestamptz(dtp::parse_timestamptz(input, ctx)?),
         DataType::Interval => Value::Interval(parse_interval(input)?),
@@ -126,6 +170,13 @@ pub fn parse_text(input: &str, ty: &DataType, ctx: &FormatContext) -> SqlResult<
         DataType::Json => Value::Json(crate::json::parse_json_text(input)?),
         DataType::Jsonb => Value::Jsonb(crate::json::parse_jsonb_text(input)?),
         DataType::Array(elem) => Value::Array(Box::new(parse_array(input, elem, ctx)?)),
+        // record_in of an anonymous record type: PostgreSQL cannot read one either.
+        DataType::Record(_) => {
+            return Err(SqlError::new(
+                SqlState::FEATURE_NOT_SUPPORTED,
+                "input of anonymous composite types is not implemented",
+            ));
+        }
     })
 }
 

@@ -14,6 +14,7 @@ mod json_build;
 mod json_modify;
 mod math;
 mod math_float;
+mod overlaps;
 mod regexp;
 mod regexp_compile;
 mod string;
@@ -33,6 +34,7 @@ pub(super) fn register_all(r: &mut Registry) {
     math::register(r);
     math_float::register(r);
     datetime::register(r);
+    overlaps::register(r);
     json::register(r);
     json_build::register(r);
     json_modify::register(r);

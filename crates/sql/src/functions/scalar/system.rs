@@ -101,6 +101,32 @@ fn current_date(_: &[Value], _: &CallInfo<'_>, ctx: &ExecContext) -> SqlResult<V
     embeddb_types::cast(ts, &DataType::Timestamptz, &DataType::Date, ctx.format())
 }
 
+/// `current_time` (time with time zone) and `localtime` (time) at the transaction start, in
+/// the session time zone; with a precision argument, the fraction rounded to that many digits.
+fn current_time(args: &[Value], info: &CallInfo<'_>, ctx: &ExecContext) -> SqlResult<Value> {
+    let ts = Value::Timestamptz(ctx.transaction_ts_micros);
+    let value = embeddb_types::cast(ts, &DataType::Timestamptz, info.ret, ctx.format())?;
+    let Some(precision) = args.first().and_then(Value::as_i64) else {
+        return Ok(value);
+    };
+    if precision < 0 {
+        return Err(SqlError::new(
+            SqlState::INVALID_PARAMETER_VALUE,
+            format!("TIME({precision}) precision must not be negative"),
+        ));
+    }
+    // PostgreSQL reduces a precision above 6 to 6 (with a warning).
+    let unit = 10i64.pow(6 - precision.min(6) as u32);
+    let round = |t: i64| (t + unit / 2).div_euclid(unit) * unit;
+    Ok(match value {
+        Value::Time(t) => Value::Time(round(t)),
+        Value::Timetz(t) => {
+            Value::Timetz(embeddb_types::datetime::TimeTz::new(round(t.time), t.zone))
+        }
+        other => other,
+    })
+}
+
 fn localtimestamp(_: &[Value], _: &CallInfo<'_>, ctx: &ExecContext) -> SqlResult<Value> {
     let ts = Value::Timestamptz(ctx.transaction_ts_micros);
     embeddb_types::cast(
@@ -270,6 +296,10 @@ pub(super) fn register(r: &mut Registry) {
     r.exact("current_date", &[], T::Date, current_date).stable();
     r.exact("localtimestamp", &[], T::Timestamp, localtimestamp)
         .stable();
+    for (name, ty) in [("current_time", T::Timetz), ("localtime", T::Time)] {
+        r.exact(name, &[], ty.clone(), current_time).stable();
+        r.exact(name, &[T::Int4], ty, current_time).stable();
+    }
     r.exact("gen_random_uuid", &[], T::Uuid, gen_random_uuid)
         .volatile();
     r.exact("random", &[], T::Float8, random).volatile();
