@@ -26,7 +26,8 @@ use pgwire::messages::extendedquery::{
 };
 use pgwire::messages::response::{EmptyQueryResponse, ReadyForQuery};
 
-use embeddb_sql::{Executed, TransactionStatus};
+use embeddb_sql::session::QuickRun;
+use embeddb_sql::{Executed, Session, TransactionStatus};
 use embeddb_types::{DataType, FormatContext, SqlError, SqlResult, SqlState};
 
 use crate::connection::{ConnState, Connection, Portal, PortalState, feed_all};
@@ -271,48 +272,120 @@ fn execute(
                 _ => {}
             }
             let executed = session.execute_prepared(&portal.statement, params);
-            push_notices(session, out);
-            let ctx = session
-                .settings()
-                .format_context(FormatContext::system_now_micros());
-            match executed {
-                Err(e) => Err(e),
-                Ok(Executed::Empty) => {
-                    out.push(PgWireBackendMessage::EmptyQueryResponse(
-                        EmptyQueryResponse::new(),
-                    ));
-                    Ok(ExecuteEnd::Done)
-                }
-                Ok(Executed::Result(result)) => {
-                    if result.fields.is_some() {
-                        let mut running = RunningResult::new(result, portal.formats.clone(), ctx);
-                        let pumped = running.pump(max_rows, out);
-                        if let Ok(Pumped::Suspended) = pumped {
-                            portal.state = PortalState::Suspended(Box::new(running));
-                        }
-                        pumped.map(|_| ExecuteEnd::Done)
-                    } else {
-                        finish_command(result).map(|tag| {
-                            out.push(command_complete(tag));
-                            ExecuteEnd::Done
-                        })
-                    }
-                }
-                Ok(Executed::CopyOut {
-                    format,
-                    result,
-                    types,
-                }) => copy_out(&format, result, &types, &ctx, out).map(|_| ExecuteEnd::Done),
-                Ok(Executed::CopyIn { columns, .. }) => {
-                    out.push(copy_in_response(columns));
-                    Ok(ExecuteEnd::CopyIn)
-                }
-            }
+            send_executed(session, portal, executed, max_rows, out)
         }
     };
     push_notices(session, out);
     push_parameter_changes(session, out);
     outcome
+}
+
+/// Sends what executing a portal's statement produced: its rows (up to `max_rows`, 0: all,
+/// keeping the rest in the portal) and completion, or the start of a COPY.
+fn send_executed(
+    session: &mut Session,
+    portal: &mut Portal,
+    executed: SqlResult<Executed>,
+    max_rows: usize,
+    out: &mut Output,
+) -> SqlResult<ExecuteEnd> {
+    push_notices(session, out);
+    let ctx = session
+        .settings()
+        .format_context(FormatContext::system_now_micros());
+    match executed {
+        Err(e) => Err(e),
+        Ok(Executed::Empty) => {
+            out.push(PgWireBackendMessage::EmptyQueryResponse(
+                EmptyQueryResponse::new(),
+            ));
+            Ok(ExecuteEnd::Done)
+        }
+        Ok(Executed::Result(result)) => {
+            if result.fields.is_some() {
+                let mut running = RunningResult::new(result, portal.formats.clone(), ctx);
+                let pumped = running.pump(max_rows, out);
+                if let Ok(Pumped::Suspended) = pumped {
+                    portal.state = PortalState::Suspended(Box::new(running));
+                }
+                pumped.map(|_| ExecuteEnd::Done)
+            } else {
+                finish_command(result).map(|tag| {
+                    out.push(command_complete(tag));
+                    ExecuteEnd::Done
+                })
+            }
+        }
+        Ok(Executed::CopyOut {
+            format,
+            result,
+            types,
+        }) => copy_out(&format, result, &types, &ctx, out).map(|_| ExecuteEnd::Done),
+        Ok(Executed::CopyIn { columns, .. }) => {
+            out.push(copy_in_response(columns));
+            Ok(ExecuteEnd::CopyIn)
+        }
+    }
+}
+
+/// An Execute the quick path ran: what to send, then the error to report if it failed.
+struct QuickExecuted {
+    messages: Vec<PgWireBackendMessage>,
+    status: TransactionStatus,
+    sent: SqlResult<()>,
+}
+
+/// Runs an Execute on the calling (async) thread if the session's quick path takes it (see
+/// `embeddb_sql::session::quick`): the messages it produced, or None to run it on the
+/// blocking pool as usual. Only a portal's first Execute of a plain statement qualifies, and
+/// only when no implicit block has to be opened for it.
+fn execute_quick(
+    st: &mut ConnState,
+    message: &Execute,
+    sync_follows: bool,
+) -> SqlResult<Option<QuickExecuted>> {
+    let name = message.name.as_deref().unwrap_or_default();
+    let ConnState {
+        session, portals, ..
+    } = st;
+    let Some(session) = session.as_mut() else {
+        return Ok(None);
+    };
+    if session.copy_in_progress()
+        || (!sync_follows && session.transaction_status() == TransactionStatus::Idle)
+    {
+        return Ok(None);
+    }
+    let Some(portal) = portals.get_mut(name) else {
+        return Ok(None);
+    };
+    let control = portal.statement.statement.as_ref().map(implicit::control);
+    if control != Some(Control::Other) || !matches!(portal.state, PortalState::Ready(_)) {
+        return Ok(None);
+    }
+    let PortalState::Ready(params) = std::mem::replace(&mut portal.state, PortalState::Done) else {
+        return Ok(None);
+    };
+    let executed = match session.execute_prepared_quick(&portal.statement, params) {
+        QuickRun::Done(executed) => executed,
+        QuickRun::Declined(params) => {
+            portal.state = PortalState::Ready(params);
+            return Ok(None);
+        }
+    };
+    let max_rows = usize::try_from(message.max_rows).unwrap_or(0);
+    // A quick statement returns a few rows at most, so collecting them is bounded.
+    let mut out = Output::collecting();
+    let sent = send_executed(session, portal, executed, max_rows, &mut out);
+    push_notices(session, &mut out);
+    push_parameter_changes(session, &mut out);
+    let status = session.transaction_status();
+    let sent = failing(st, sent).map(|_| ());
+    Ok(Some(QuickExecuted {
+        messages: out.into_collected(),
+        status,
+        sent,
+    }))
 }
 
 #[async_trait]
@@ -385,6 +458,13 @@ impl ExtendedQueryHandler for Connection {
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
         let sync_follows = self.sync_follows.load(Ordering::Relaxed);
+        let quick = run_inline(&self.state, |st| execute_quick(st, &message, sync_follows))
+            .map_err(|e| pg_error(&e))?;
+        if let Some(quick) = quick {
+            feed_all(client, quick.messages).await?;
+            client.set_transaction_status(wire_status(quick.status));
+            return quick.sent.map_err(|e| pg_error(&e));
+        }
         let outcome = run_job(&self.state, client, move |st, out| {
             let executed = execute(st, message, sync_follows, out);
             let executed = failing(st, executed);

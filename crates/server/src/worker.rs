@@ -31,7 +31,8 @@ const BATCH_MESSAGES: usize = 1024;
 
 /// Where a job writes the messages for its client.
 pub struct Output {
-    tx: mpsc::Sender<Vec<PgWireBackendMessage>>,
+    /// None: collecting for the caller (see [`Output::collecting`]).
+    tx: Option<mpsc::Sender<Vec<PgWireBackendMessage>>>,
     batch: Vec<PgWireBackendMessage>,
     batch_bytes: usize,
     closed: bool,
@@ -40,11 +41,28 @@ pub struct Output {
 impl Output {
     fn new(tx: mpsc::Sender<Vec<PgWireBackendMessage>>) -> Self {
         Output {
-            tx,
+            tx: Some(tx),
             batch: Vec::new(),
             batch_bytes: 0,
             closed: false,
         }
+    }
+
+    /// An output that keeps every message for [`Output::into_collected`], for work run on the
+    /// async side whose output is bounded by what it is (a quick statement's few rows): it
+    /// has no channel to apply backpressure through, so it must not be given a big result.
+    pub fn collecting() -> Self {
+        Output {
+            tx: None,
+            batch: Vec::new(),
+            batch_bytes: 0,
+            closed: false,
+        }
+    }
+
+    /// The messages a collecting output holds.
+    pub fn into_collected(self) -> Vec<PgWireBackendMessage> {
+        self.batch
     }
 
     /// Queues a message; `size` is roughly its encoded length (for batching only).
@@ -68,9 +86,12 @@ impl Output {
         if self.batch.is_empty() || self.closed {
             return;
         }
+        let Some(tx) = &self.tx else {
+            return;
+        };
         let batch = std::mem::take(&mut self.batch);
         self.batch_bytes = 0;
-        if self.tx.blocking_send(batch).is_err() {
+        if tx.blocking_send(batch).is_err() {
             // The connection task stopped listening (client gone or server shutting down).
             self.closed = true;
         }

@@ -23,6 +23,9 @@ use crate::result::{Notice, QueryResult, Tag};
 use crate::settings::Settings;
 use crate::statement::BoundStatement;
 
+mod quick;
+pub use quick::QuickRun;
+
 /// Options for opening a database.
 #[derive(Default)]
 pub struct DatabaseOptions {
@@ -113,8 +116,16 @@ pub struct Prepared {
     pub(crate) cache: PlanCache,
 }
 
-/// (catalog it was bound against, settings generation, the bound statement).
-type CachedPlan = (Arc<Catalog>, u64, Arc<BoundStatement>);
+/// A plan in a [`PlanCache`] and what it is valid for.
+#[derive(Debug)]
+struct CachedPlan {
+    /// The catalog it was bound against: any committed DDL publishes a new one.
+    catalog: Arc<Catalog>,
+    settings_generation: u64,
+    plan: Arc<BoundStatement>,
+    /// It may run on the quick path ([`quick`]), decided once when cached.
+    quick: bool,
+}
 
 /// The settings around a transaction block's SETs.
 #[derive(Debug)]
@@ -133,15 +144,24 @@ pub(crate) struct PlanCache {
 }
 
 impl PlanCache {
-    fn get(&self, catalog: &Arc<Catalog>, generation: u64) -> Option<Arc<BoundStatement>> {
+    /// The cached plan if it is still valid, and whether it may run on the quick path.
+    fn get(&self, catalog: &Arc<Catalog>, generation: u64) -> Option<(Arc<BoundStatement>, bool)> {
         match &*self.slot.lock() {
-            Some((c, g, plan)) if Arc::ptr_eq(c, catalog) && *g == generation => Some(plan.clone()),
+            Some(c) if Arc::ptr_eq(&c.catalog, catalog) && c.settings_generation == generation => {
+                Some((c.plan.clone(), c.quick))
+            }
             _ => None,
         }
     }
 
     fn put(&self, catalog: Arc<Catalog>, generation: u64, plan: Arc<BoundStatement>) {
-        *self.slot.lock() = Some((catalog, generation, plan));
+        let quick = quick::is_quick(&plan);
+        *self.slot.lock() = Some(CachedPlan {
+            catalog,
+            settings_generation: generation,
+            plan,
+            quick,
+        });
     }
 }
 
@@ -750,7 +770,7 @@ impl Session {
         let ctx = self.exec_context(txn, params, statement_micros, txn_micros);
         let catalog = txn.catalog();
         let generation = self.settings.generation();
-        if let Some(plan) = cache.and_then(|c| c.get(&catalog, generation)) {
+        if let Some((plan, _)) = cache.and_then(|c| c.get(&catalog, generation)) {
             return self.run_bound(txn, &plan, &ctx, in_block);
         }
         let format = ctx.format.clone();

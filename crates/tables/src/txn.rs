@@ -284,6 +284,19 @@ impl Transaction {
         Ok(())
     }
 
+    /// Takes a lock held until the transaction ends if that needs no wait; false (nothing
+    /// taken) when another transaction holds it in a conflicting mode.
+    pub fn try_lock(&self, target: &LockTarget, mode: LockMode) -> bool {
+        match self.store.locks.try_acquire(self.id, target, mode) {
+            Ok(Some(held)) => {
+                self.held_locks.lock().push(held);
+                true
+            }
+            Ok(None) => true,
+            Err(_busy) => false,
+        }
+    }
+
     /// Locks a row key for writing (waiting for another writer of it to end).
     pub fn lock_key(
         &self,
