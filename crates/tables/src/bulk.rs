@@ -3,9 +3,10 @@
 //! `ingest`), instead of buffering every row in the transaction and committing it through the
 //! WAL and the memtables. The data is written once, into its final files.
 //!
-//! Rows are gathered into a run of at most [`RUN_BYTES`] (the memory a load holds), sorted by
-//! key and written out; a key repeated inside a run is a unique violation found by the sort,
-//! one repeated across runs or already in the table is found by the engine at ingestion.
+//! Rows are gathered into a run of at most [`RUN_BYTES`], which a background thread sorts by key
+//! and writes out while the next run fills (the second core parses while the first writes); a
+//! key repeated inside a run is a unique violation found by the sort, one repeated across runs
+//! or already in the table is found by the engine at ingestion.
 //!
 //! Concurrency, as PostgreSQL's uniqueness rules need it: every ordinary writer of a table
 //! holds [`LockTarget::TableWrites`] shared until its transaction ends (taken once per
@@ -17,6 +18,7 @@
 //! [`MIN_BULK_BYTES`], its rows go through the transaction's ordinary path at the end.
 
 use std::sync::Arc;
+use std::thread::JoinHandle;
 
 use embeddb_storage::{Engine, Error as StorageError, IngestFile, KeyspaceId};
 use embeddb_types::{FormatContext, Row, SqlError, SqlResult, SqlState, Value};
@@ -31,9 +33,10 @@ use crate::error::storage_error;
 use crate::locks::{Interrupt, LockMode, LockTarget};
 use crate::txn::Transaction;
 
-/// Encoded rows and index entries held in memory before they are sorted and written as one
-/// run: bounds a load's memory whatever its size.
-pub const RUN_BYTES: usize = 64 << 20;
+/// Encoded rows and index entries gathered before they are sorted and written as one run. A
+/// load holds at most two runs (one filling, one being written by a background thread), so
+/// this bounds its memory whatever its size.
+pub const RUN_BYTES: usize = 32 << 20;
 
 /// A load smaller than this goes through the ordinary write path (no files of its own).
 pub const MIN_BULK_BYTES: usize = 4 << 20;
@@ -55,6 +58,11 @@ pub struct BulkLoad {
     /// primary index, which is the rows).
     index_runs: Vec<IndexRun>,
     run_bytes: usize,
+    /// Writes runs (shared with the background thread).
+    run_writer: Arc<RunWriter>,
+    /// The run being written in the background, if any: at most one, so a load holds at most
+    /// two runs in memory.
+    in_flight: Option<JoinHandle<SqlResult<Vec<IngestFile>>>>,
     /// Runs written so far.
     files: Vec<IngestFile>,
     rows_total: u64,
@@ -66,7 +74,16 @@ impl BulkLoad {
     pub fn new(txn: &Transaction, table: Arc<TableDef>, ctx: FormatContext) -> SqlResult<BulkLoad> {
         let keyspaces = TableKeyspaces::resolve(txn, &table)?;
         let index_runs = table.indexes.iter().map(|_| Vec::new()).collect();
+        let run_writer = Arc::new(RunWriter {
+            table: table.clone(),
+            rows_keyspace: keyspaces.rows,
+            index_keyspaces: keyspaces.indexes.clone(),
+            engine: txn.store().engine.clone(),
+            ctx: ctx.clone(),
+        });
         Ok(BulkLoad {
+            run_writer,
+            in_flight: None,
             engine: txn.store().engine.clone(),
             keyspaces,
             table,
@@ -103,78 +120,46 @@ impl BulkLoad {
         self.rows.push((key, value));
         self.rows_total += 1;
         if self.run_bytes >= RUN_BYTES {
-            self.write_run()?;
+            self.start_run()?;
         }
         Ok(())
     }
 
-    /// Sorts the current run and writes it as one file per keyspace.
-    fn write_run(&mut self) -> SqlResult<()> {
-        if self.rows.is_empty() {
-            return Ok(());
-        }
-        let ctx = &self.ctx;
-        let rows = std::mem::take(&mut self.rows);
-        let mut order: Vec<u32> = (0..rows.len() as u32).collect();
-        order.sort_unstable_by(|a, b| rows[*a as usize].0.cmp(&rows[*b as usize].0));
-        let has_primary_key = self.table.has_primary_key();
-        let mut writer = self
-            .engine
-            .ingest_writer(self.keyspaces.rows, has_primary_key)
-            .map_err(storage_error)?;
-        for pair in order.windows(2) {
-            let (a, b) = (&rows[pair[0] as usize], &rows[pair[1] as usize]);
-            if a.0 == b.0 {
-                let row = codec::decode_row(&self.table, &b.1)?;
-                return Err(self.primary_violation(&row, ctx)?);
-            }
-        }
-        for i in &order {
-            let (key, value) = &rows[*i as usize];
-            writer.put(key, value).map_err(storage_error)?;
-        }
-        self.files.extend(writer.finish().map_err(storage_error)?);
-
-        let indexes: Vec<(IndexDef, Option<KeyspaceId>)> = self
-            .table
-            .indexes
-            .iter()
-            .cloned()
-            .zip(self.keyspaces.indexes.iter().copied())
-            .collect();
-        for (i, (index, keyspace)) in indexes.into_iter().enumerate() {
-            let Some(keyspace) = keyspace else { continue };
-            let mut entries = std::mem::take(&mut self.index_runs[i]);
-            entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-            for pair in entries.windows(2) {
-                if pair[0].0 == pair[1].0 {
-                    let row = codec::decode_row(&self.table, &rows[pair[1].2 as usize].1)?;
-                    return Err(index_violation(&self.table, &index, &row, ctx)?);
-                }
-            }
-            let unique = entries.iter().any(|e| e.3);
-            let mut writer = self
-                .engine
-                .ingest_writer(keyspace, unique)
-                .map_err(storage_error)?;
-            for (key, value, _, _) in &entries {
-                writer.put(key, value).map_err(storage_error)?;
-            }
-            self.files.extend(writer.finish().map_err(storage_error)?);
-        }
-        self.run_bytes = 0;
+    /// Hands the current run to a background thread, after the previous one has finished.
+    fn start_run(&mut self) -> SqlResult<()> {
+        self.collect_in_flight()?;
+        let (rows, index_runs) = self.take_run();
+        let writer = self.run_writer.clone();
+        let handle = std::thread::Builder::new()
+            .name("bulk-load-run".into())
+            .spawn(move || writer.write(rows, index_runs))
+            .map_err(|e| SqlError::internal(format!("cannot start a bulk-load thread: {e}")))?;
+        self.in_flight = Some(handle);
         Ok(())
+    }
+
+    /// Waits for the run being written in the background and keeps its files.
+    fn collect_in_flight(&mut self) -> SqlResult<()> {
+        if let Some(handle) = self.in_flight.take() {
+            let files = handle
+                .join()
+                .map_err(|_| SqlError::internal("a bulk-load thread panicked"))??;
+            self.files.extend(files);
+        }
+        Ok(())
+    }
+
+    fn take_run(&mut self) -> (Vec<(Vec<u8>, Vec<u8>)>, Vec<IndexRun>) {
+        let fresh = self.table.indexes.iter().map(|_| Vec::new()).collect();
+        self.run_bytes = 0;
+        (
+            std::mem::take(&mut self.rows),
+            std::mem::replace(&mut self.index_runs, fresh),
+        )
     }
 
     fn primary_violation(&self, row: &Row, ctx: &FormatContext) -> SqlResult<SqlError> {
-        Ok(SqlError::new(
-            SqlState::UNIQUE_VIOLATION,
-            format!(
-                "duplicate key value violates unique constraint \"{}\"",
-                primary_constraint_name(&self.table)
-            ),
-        )
-        .with_detail(key_detail(&self.table, &self.table.primary_key, row, ctx)?))
+        primary_violation(&self.table, row, ctx)
     }
 
     /// Ends the load inside `txn` (which must hold no other writes): small loads are written
@@ -182,10 +167,13 @@ impl BulkLoad {
     /// finished. Returns the rows loaded. The caller commits `txn` at once.
     pub fn finish(mut self, txn: &mut Transaction, interrupt: &dyn Interrupt) -> SqlResult<u64> {
         let ctx = self.ctx.clone();
+        self.collect_in_flight()?;
         if self.files.is_empty() && self.run_bytes < MIN_BULK_BYTES {
             return self.insert_through(txn, interrupt, &ctx);
         }
-        self.write_run()?;
+        let (rows, index_runs) = self.take_run();
+        let last = self.run_writer.write(rows, index_runs)?;
+        self.files.extend(last);
         txn.lock(
             &LockTarget::TableWrites(self.table.oid),
             LockMode::Exclusive,
@@ -280,6 +268,86 @@ impl BulkLoad {
             )),
         }
     }
+}
+
+/// Sorts runs and writes them as one ingestion file per keyspace; runs on the load's thread
+/// or a background one.
+struct RunWriter {
+    table: Arc<TableDef>,
+    rows_keyspace: KeyspaceId,
+    /// One per entry of `TableDef::indexes`; `None` for the primary index (it is the rows).
+    index_keyspaces: Vec<Option<KeyspaceId>>,
+    engine: Engine,
+    ctx: FormatContext,
+}
+
+impl RunWriter {
+    fn write(
+        &self,
+        rows: Vec<(Vec<u8>, Vec<u8>)>,
+        index_runs: Vec<IndexRun>,
+    ) -> SqlResult<Vec<IngestFile>> {
+        let mut files = Vec::new();
+        if rows.is_empty() {
+            return Ok(files);
+        }
+        let mut order: Vec<u32> = (0..rows.len() as u32).collect();
+        order.sort_unstable_by(|a, b| rows[*a as usize].0.cmp(&rows[*b as usize].0));
+        for pair in order.windows(2) {
+            let (a, b) = (&rows[pair[0] as usize], &rows[pair[1] as usize]);
+            if a.0 == b.0 {
+                let row = codec::decode_row(&self.table, &b.1)?;
+                return Err(primary_violation(&self.table, &row, &self.ctx)?);
+            }
+        }
+        let mut writer = self
+            .engine
+            .ingest_writer(self.rows_keyspace, self.table.has_primary_key())
+            .map_err(storage_error)?;
+        for i in &order {
+            let (key, value) = &rows[*i as usize];
+            writer.put(key, value).map_err(storage_error)?;
+        }
+        files.extend(writer.finish().map_err(storage_error)?);
+
+        for ((index, keyspace), mut entries) in self
+            .table
+            .indexes
+            .iter()
+            .zip(&self.index_keyspaces)
+            .zip(index_runs)
+        {
+            let Some(keyspace) = keyspace else { continue };
+            entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            for pair in entries.windows(2) {
+                if pair[0].0 == pair[1].0 {
+                    let row = codec::decode_row(&self.table, &rows[pair[1].2 as usize].1)?;
+                    return Err(index_violation(&self.table, index, &row, &self.ctx)?);
+                }
+            }
+            let unique = entries.iter().any(|e| e.3);
+            let mut writer = self
+                .engine
+                .ingest_writer(*keyspace, unique)
+                .map_err(storage_error)?;
+            for (key, value, _, _) in &entries {
+                writer.put(key, value).map_err(storage_error)?;
+            }
+            files.extend(writer.finish().map_err(storage_error)?);
+        }
+        Ok(files)
+    }
+}
+
+fn primary_violation(table: &TableDef, row: &Row, ctx: &FormatContext) -> SqlResult<SqlError> {
+    Ok(SqlError::new(
+        SqlState::UNIQUE_VIOLATION,
+        format!(
+            "duplicate key value violates unique constraint \"{}\"",
+            primary_constraint_name(table)
+        ),
+    )
+    .with_detail(key_detail(table, &table.primary_key, row, ctx)?))
 }
 
 fn index_violation(
