@@ -96,9 +96,9 @@ fn claim_name(
         LockMode::Exclusive,
         ctx.interrupt.as_ref(),
     )?;
-    // Another session may have created it while we waited: look at the newest catalog too.
-    let exists_now = binder.catalog().relation(name).is_some()
-        || txn.store().committed_catalog().relation(name).is_some();
+    // Another session may have created it while we waited: the transaction looks at the
+    // newest committed catalog too (but not at names its own DROP or RENAME gave up).
+    let exists_now = binder.catalog().relation(name).is_some() || txn.relation_exists(name);
     if exists_now {
         return Err(SqlError::new(
             SqlState::DUPLICATE_TABLE,

@@ -223,6 +223,24 @@ impl Transaction {
         }
     }
 
+    /// Whether a relation of this name exists for this transaction: in its catalog, or
+    /// committed by another transaction after this one copied the catalog for its own DDL
+    /// (call with the name locked). A committed name of a table this transaction has changed
+    /// (dropped or renamed, or an index it dropped) does not count: for those its own catalog
+    /// is newer, so `DROP TABLE t; CREATE TABLE t` in one block works, as in PostgreSQL.
+    pub fn relation_exists(&self, name: &str) -> bool {
+        let Some(private) = &self.private_catalog else {
+            return self.store.committed_catalog().relation(name).is_some();
+        };
+        if private.relation(name).is_some() {
+            return true;
+        }
+        match self.store.committed_catalog().relation(name) {
+            Some((table_oid, _, _)) => !self.changed_tables.contains(&table_oid),
+            None => false,
+        }
+    }
+
     pub fn keyspace(&self, name: &str) -> SqlResult<KeyspaceId> {
         self.store.engine.keyspace_id(name).ok_or_else(|| {
             SqlError::new(
