@@ -96,9 +96,9 @@ fn claim_name(
         LockMode::Exclusive,
         ctx.interrupt.as_ref(),
     )?;
-    // Another session may have created it while we waited: look at the newest catalog too.
-    let exists_now = binder.catalog().relation(name).is_some()
-        || txn.store().committed_catalog().relation(name).is_some();
+    // Another session may have created it while we waited: the transaction looks at the
+    // newest committed catalog too (but not at names its own DROP or RENAME gave up).
+    let exists_now = binder.catalog().relation(name).is_some() || txn.relation_exists(name);
     if exists_now {
         return Err(SqlError::new(
             SqlState::DUPLICATE_TABLE,
@@ -582,7 +582,7 @@ fn create_table_as(
     table.rowid_sequence = Some(seq.oid);
     table.sequences.push(seq);
     txn.put_table(table.clone())?;
-    crate::session::lock_tables(txn, &plan, ctx)?;
+    let ctx = &crate::session::lock_plan(txn, &plan, ctx)?;
     let keyspaces = TableKeyspaces::resolve(txn, &table)?;
     let mut op = crate::exec::build(&plan, ctx)?;
     let mut count = 0u64;
@@ -805,6 +805,8 @@ fn create_index(
     }
     claim_name(txn, binder, &name, ctx)?;
     txn.lock_table_exclusive(&table, ctx.interrupt.as_ref())?;
+    // The index must cover rows committed by the writers the lock waited for.
+    txn.refresh_statement_snapshot();
     let table = txn.catalog().table(table.oid).cloned().ok_or_else(|| {
         SqlError::new(
             SqlState::UNDEFINED_TABLE,

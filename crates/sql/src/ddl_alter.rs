@@ -45,6 +45,9 @@ pub fn alter_table(
         ));
     };
     txn.lock_table_exclusive(&table, ctx.interrupt.as_ref())?;
+    // Checks of existing rows (SET NOT NULL, ADD UNIQUE) must see those committed by the
+    // writers the lock waited for.
+    txn.refresh_statement_snapshot();
     let mut table = txn
         .catalog()
         .table(table.oid)

@@ -631,30 +631,27 @@ fn run_instrumented(
     ctx: &ExecContext,
 ) -> SqlResult<(Vec<u64>, u64)> {
     let counts: NodeCounts = Arc::new(parking_lot::Mutex::new(Vec::new()));
+    crate::session::lock_statement(txn, bound, ctx)?;
+    let ctx = &crate::session::snapshot_after_locks(txn, ctx);
     let mut instrumented = ctx.clone();
     instrumented.node_counts = Some(counts.clone());
     let returned = |result: crate::exec::dml::DmlResult| result.returning.len() as u64;
     let mut produced = 0;
     match bound {
         BoundStatement::Query(plan) => {
-            crate::session::lock_tables(txn, plan, ctx)?;
             let mut op = crate::exec::build(plan, &instrumented)?;
             while op.next_chunk()?.is_some() {}
         }
         BoundStatement::Insert(plan) => {
-            crate::session::lock_tables(txn, &plan.source, ctx)?;
-            txn.lock_table_shared(&plan.table, ctx.interrupt.as_ref())?;
             produced = returned(crate::exec::dml::execute_insert(plan, txn, &instrumented)?);
         }
         BoundStatement::Update(plan) => {
-            txn.lock_table_shared(&plan.table, ctx.interrupt.as_ref())?;
             // The target scan is not an operator of its own: it found the rows changed.
             let result = crate::exec::dml::execute_update(plan, txn, ctx)?;
             *counts.lock() = vec![result.count];
             produced = returned(result);
         }
         BoundStatement::Delete(plan) => {
-            txn.lock_table_shared(&plan.table, ctx.interrupt.as_ref())?;
             let result = crate::exec::dml::execute_delete(plan, txn, ctx)?;
             *counts.lock() = vec![result.count];
             produced = returned(result);

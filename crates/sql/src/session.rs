@@ -11,20 +11,20 @@ use std::time::{Duration, Instant};
 use parking_lot::Mutex;
 use sqlparser::ast::{self, Statement};
 
-use embeddb_tables::{
-    Catalog, IsolationLevel, LockMode, LockTarget, Store, StoreOptions, Transaction,
-};
+use embeddb_tables::{Catalog, IsolationLevel, Store, StoreOptions, Transaction};
 use embeddb_types::{DataType, FormatContext, SqlError, SqlResult, SqlState, Value};
 
 use crate::binder::Binder;
 use crate::exec::context::{ExecContext, SequenceMemory, SessionInfo, StatementInterrupt};
-use crate::plan::{Field, LogicalPlan};
+use crate::plan::Field;
 use crate::result::{Notice, QueryResult, Tag};
 use crate::settings::Settings;
 use crate::statement::BoundStatement;
 
 mod quick;
+mod run;
 pub use quick::QuickRun;
+pub(crate) use run::{lock_plan, lock_statement, snapshot_after_locks};
 
 /// Options for opening a database.
 #[derive(Default)]
@@ -755,91 +755,6 @@ impl Session {
         )
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn run_statement(
-        &mut self,
-        txn: &mut Transaction,
-        statement: &Statement,
-        sql: &str,
-        param_types: &[DataType],
-        params: Vec<Value>,
-        (statement_micros, txn_micros): (i64, i64),
-        in_block: bool,
-        cache: Option<&PlanCache>,
-    ) -> SqlResult<Executed> {
-        let ctx = self.exec_context(txn, params, statement_micros, txn_micros);
-        let catalog = txn.catalog();
-        let generation = self.settings.generation();
-        if let Some((plan, _)) = cache.and_then(|c| c.get(&catalog, generation)) {
-            return self.run_bound(txn, &plan, &ctx, in_block);
-        }
-        let format = ctx.format.clone();
-        let mut binder = Binder::new(catalog.clone(), sql, &format, param_types);
-        let bound = match statement {
-            Statement::Explain {
-                statement: inner,
-                analyze,
-                options,
-                ..
-            } => {
-                let analyze = *analyze || crate::explain::analyze_option(options.as_deref())?;
-                return crate::explain::explain(self, txn, &mut binder, inner, analyze, &ctx);
-            }
-            Statement::Copy { .. } => {
-                return crate::copy::start_copy(self, txn, &mut binder, statement, &ctx);
-            }
-            other => match BoundStatement::bind(&mut binder, other, ctx.store.as_ref())? {
-                Some(bound) => bound,
-                None => return crate::ddl::execute_ddl(self, txn, &mut binder, other, &ctx),
-            },
-        };
-        let bound = Arc::new(bound);
-        if let Some(c) = cache {
-            c.put(catalog, generation, bound.clone());
-        }
-        self.run_bound(txn, &bound, &ctx, in_block)
-    }
-
-    fn run_bound(
-        &mut self,
-        txn: &mut Transaction,
-        bound: &BoundStatement,
-        ctx: &ExecContext,
-        in_block: bool,
-    ) -> SqlResult<Executed> {
-        match bound {
-            BoundStatement::Query(plan) => {
-                lock_tables(txn, plan, ctx)?;
-                let fields = plan.schema();
-                let operator = crate::exec::build(plan, ctx)?;
-                let mut result = QueryResult::stream(fields, operator);
-                // In a block, an error while the rows stream out fails the block; in
-                // autocommit there is nothing left to fail.
-                if in_block {
-                    let flag = self.block_failed_by_cursor.clone();
-                    result = result.on_error(Box::new(move || flag.store(true, Ordering::SeqCst)));
-                }
-                Ok(Executed::Result(result))
-            }
-            BoundStatement::Insert(plan) => {
-                lock_tables(txn, &plan.source, ctx)?;
-                txn.lock_table_shared(&plan.table, ctx.interrupt.as_ref())?;
-                let result = crate::exec::dml::execute_insert(plan, txn, ctx)?;
-                Ok(dml_result(result, plan.returning.as_ref(), Tag::Insert))
-            }
-            BoundStatement::Update(plan) => {
-                txn.lock_table_shared(&plan.table, ctx.interrupt.as_ref())?;
-                let result = crate::exec::dml::execute_update(plan, txn, ctx)?;
-                Ok(dml_result(result, plan.returning.as_ref(), Tag::Update))
-            }
-            BoundStatement::Delete(plan) => {
-                txn.lock_table_shared(&plan.table, ctx.interrupt.as_ref())?;
-                let result = crate::exec::dml::execute_delete(plan, txn, ctx)?;
-                Ok(dml_result(result, plan.returning.as_ref(), Tag::Delete))
-            }
-        }
-    }
-
     pub(crate) fn set_next_transaction(
         &mut self,
         isolation: Option<IsolationLevel>,
@@ -928,36 +843,4 @@ impl Session {
     pub(crate) fn in_block(&self) -> bool {
         matches!(self.state, TxnState::Block { .. })
     }
-}
-
-fn dml_result(
-    result: crate::exec::dml::DmlResult,
-    returning: Option<&crate::plan::Returning>,
-    tag: fn(u64) -> Tag,
-) -> Executed {
-    let tag = tag(result.count);
-    Executed::Result(match returning {
-        Some(r) => QueryResult::rows(r.schema.clone(), result.returning, tag),
-        None => QueryResult::command(tag),
-    })
-}
-
-/// Takes the shared table lock on every table a plan reads (DDL on them waits until the
-/// transaction ends, as with PostgreSQL's AccessShareLock).
-pub(crate) fn lock_tables(
-    txn: &Transaction,
-    plan: &LogicalPlan,
-    ctx: &ExecContext,
-) -> SqlResult<()> {
-    if let LogicalPlan::Scan(scan) = plan {
-        txn.lock(
-            &LockTarget::Table(scan.table.oid),
-            LockMode::Shared,
-            ctx.interrupt.as_ref(),
-        )?;
-    }
-    for child in plan.children() {
-        lock_tables(txn, child, ctx)?;
-    }
-    Ok(())
 }

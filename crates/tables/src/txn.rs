@@ -1,9 +1,11 @@
 //! Transactions on the engine, with PostgreSQL's isolation behaviour.
 //!
 //! - Reads go through a [`ReadView`]: an engine snapshot plus the transaction's own buffered
-//!   writes as of the running command. READ COMMITTED takes a new snapshot per statement,
-//!   REPEATABLE READ one for the whole transaction (taken by its first statement, as
-//!   PostgreSQL does). SERIALIZABLE runs as REPEATABLE READ.
+//!   writes as of the running command. READ COMMITTED takes a new snapshot per statement
+//!   (again once the statement's table locks are held, see
+//!   [`Transaction::refresh_statement_snapshot`]), REPEATABLE READ one for the whole
+//!   transaction (taken by its first statement, as PostgreSQL does). SERIALIZABLE runs as
+//!   REPEATABLE READ.
 //! - Writes are buffered and reach the engine as one atomic batch at COMMIT, so no other
 //!   session ever sees uncommitted data.
 //! - A writer locks each row key it writes until it ends ([`crate::locks`]); the caller then
@@ -184,19 +186,48 @@ impl Transaction {
     pub fn begin_statement(&mut self) {
         self.command += 1;
         if self.snapshot.is_none() || !self.isolation.uses_transaction_snapshot() {
-            self.snapshot = Some(self.store.engine.snapshot());
+            self.take_snapshot();
         }
+    }
+
+    /// Under READ COMMITTED, takes the statement's snapshot again now that its table locks are
+    /// held. A statement that waited for a lock behind another transaction's DDL must see what
+    /// that transaction committed: PostgreSQL takes a READ COMMITTED statement's snapshot for
+    /// execution after parse analysis has locked its tables. REPEATABLE READ keeps the
+    /// transaction's snapshot, even in the statement that took it (PostgreSQL takes that one
+    /// before the locks too).
+    pub fn refresh_statement_snapshot(&mut self) {
+        if self.isolation.uses_transaction_snapshot() {
+            return;
+        }
+        // Nothing committed since: the snapshot already sees everything (and registering a
+        // new one with the engine is not free).
+        if let Some(s) = &self.snapshot
+            && s.seqno() == self.store.engine.latest_seqno()
+        {
+            return;
+        }
+        self.take_snapshot();
+    }
+
+    fn take_snapshot(&mut self) -> Snapshot {
+        let s = self.store.engine.snapshot();
+        self.snapshot = Some(s.clone());
+        s
     }
 
     fn current_snapshot(&mut self) -> Snapshot {
         match &self.snapshot {
             Some(s) => s.clone(),
-            None => {
-                let s = self.store.engine.snapshot();
-                self.snapshot = Some(s.clone());
-                s
-            }
+            None => self.take_snapshot(),
         }
+    }
+
+    /// Whether `seen` (a catalog this transaction returned from [`Transaction::catalog`]) is
+    /// still the one it sees. Once the transaction has run DDL its catalog is its own and only
+    /// it changes it; before, another transaction's committed DDL replaces the shared one.
+    pub fn catalog_is_current(&self, seen: &Arc<Catalog>) -> bool {
+        self.private_catalog.is_some() || Arc::ptr_eq(&self.store.committed_catalog(), seen)
     }
 
     /// The statement's view of the data: its snapshot plus this transaction's earlier writes.
@@ -220,6 +251,24 @@ impl Transaction {
         match &self.private_catalog {
             Some(c) => Arc::new(c.clone()),
             None => self.store.committed_catalog(),
+        }
+    }
+
+    /// Whether a relation of this name exists for this transaction: in its catalog, or
+    /// committed by another transaction after this one copied the catalog for its own DDL
+    /// (call with the name locked). A committed name of a table this transaction has changed
+    /// (dropped or renamed, or an index it dropped) does not count: for those its own catalog
+    /// is newer, so `DROP TABLE t; CREATE TABLE t` in one block works, as in PostgreSQL.
+    pub fn relation_exists(&self, name: &str) -> bool {
+        let Some(private) = &self.private_catalog else {
+            return self.store.committed_catalog().relation(name).is_some();
+        };
+        if private.relation(name).is_some() {
+            return true;
+        }
+        match self.store.committed_catalog().relation(name) {
+            Some((table_oid, _, _)) => !self.changed_tables.contains(&table_oid),
+            None => false,
         }
     }
 

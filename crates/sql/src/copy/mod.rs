@@ -426,7 +426,7 @@ pub fn start_copy(
                 (plan, types)
             }
         };
-        crate::session::lock_tables(txn, &plan, ctx)?;
+        let ctx = &crate::session::lock_plan(txn, &plan, ctx)?;
         let fields: Vec<Field> = plan.schema();
         let operator = crate::exec::build(&plan, ctx)?;
         let mut result = QueryResult::stream(fields, operator);
