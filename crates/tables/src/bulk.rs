@@ -44,6 +44,9 @@ pub const MIN_BULK_BYTES: usize = 4 << 20;
 /// Per-entry bookkeeping counted against [`RUN_BYTES`] besides the key and value bytes.
 const ENTRY_OVERHEAD_BYTES: usize = 56;
 
+/// A run's rows: (row key, encoded row) in arrival order.
+type RowRun = Vec<(Vec<u8>, Vec<u8>)>;
+
 /// One index's entries in the current run: (entry key, entry value, row ordinal in the run,
 /// whether the entry takes part in uniqueness).
 type IndexRun = Vec<(Vec<u8>, Vec<u8>, u32, bool)>;
@@ -52,8 +55,8 @@ pub struct BulkLoad {
     table: Arc<TableDef>,
     keyspaces: TableKeyspaces,
     engine: Engine,
-    /// The current run: (row key, encoded row) in arrival order.
-    rows: Vec<(Vec<u8>, Vec<u8>)>,
+    /// The current run.
+    rows: RowRun,
     /// The current run's entries, one list per entry of `TableDef::indexes` (empty for the
     /// primary index, which is the rows).
     index_runs: Vec<IndexRun>,
@@ -149,7 +152,7 @@ impl BulkLoad {
         Ok(())
     }
 
-    fn take_run(&mut self) -> (Vec<(Vec<u8>, Vec<u8>)>, Vec<IndexRun>) {
+    fn take_run(&mut self) -> (RowRun, Vec<IndexRun>) {
         let fresh = self.table.indexes.iter().map(|_| Vec::new()).collect();
         self.run_bytes = 0;
         (
@@ -282,11 +285,7 @@ struct RunWriter {
 }
 
 impl RunWriter {
-    fn write(
-        &self,
-        rows: Vec<(Vec<u8>, Vec<u8>)>,
-        index_runs: Vec<IndexRun>,
-    ) -> SqlResult<Vec<IngestFile>> {
+    fn write(&self, rows: RowRun, index_runs: Vec<IndexRun>) -> SqlResult<Vec<IngestFile>> {
         let mut files = Vec::new();
         if rows.is_empty() {
             return Ok(files);
