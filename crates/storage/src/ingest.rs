@@ -14,7 +14,8 @@
 //!   before any SST: such memtables are flushed before the files go in;
 //! - L0 is ordered by max seqno, so the ingested file (newest) is read before older L0 files;
 //! - a keyspace that holds no data at all takes the files straight into the bottom level
-//!   (nothing to compact); otherwise they enter L0 and compaction merges them in.
+//!   (nothing to compact); otherwise they enter L0 and compaction merges them in, and an
+//!   ingestion waits, as writers do, while that keyspace's L0 is at its stop trigger.
 //!
 //! Ingestion is not in the WAL: the manifest edit carries the seqno (its `last_seqno`), so a
 //! restart resumes numbering after it.
@@ -24,6 +25,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+use crate::commit::STALL_POLL;
 use crate::engine::{Core, Engine, Keyspace, freeze};
 use crate::manifest::{FileMeta, NUM_LEVELS, VersionEdit};
 use crate::metrics::add;
@@ -293,6 +295,7 @@ impl Core {
                 keyspaces.push(self.keyspace(f.keyspace)?);
             }
         }
+        self.wait_for_l0_room(&keyspaces)?;
         for _ in 0..MAX_INGEST_ATTEMPTS {
             let mut cs = self.commit.lock();
             self.check_writable()?;
@@ -370,6 +373,26 @@ impl Core {
                 "ingestion gave up after {MAX_INGEST_ATTEMPTS} flushes: other writers keep writing the same key range"
             ),
         })
+    }
+
+    /// Waits while a keyspace's L0 is at the stop trigger, as a writer does: more files in a
+    /// full L0 would only slow reads down and leave compaction further behind.
+    fn wait_for_l0_room(&self, keyspaces: &[Arc<Keyspace>]) -> Result<()> {
+        loop {
+            self.check_writable()?;
+            let full = keyspaces
+                .iter()
+                .any(|ks| ks.current().levels.levels[0].len() >= self.opts.l0_stop_trigger);
+            if !full {
+                return Ok(());
+            }
+            self.request_compaction();
+            let mut st = self.bg.state.lock();
+            if st.shutdown {
+                return Err(Error::Closed);
+            }
+            self.bg.done_cv.wait_for(&mut st, STALL_POLL);
+        }
     }
 
     /// Flushes `ks`'s memtables frozen at or before `target`.

@@ -172,3 +172,27 @@ fn a_file_never_ingested_is_gone_after_a_restart() {
     );
     assert!(all(&e, ks).is_empty());
 }
+
+#[test]
+fn ingestion_into_a_full_l0_waits_for_compaction() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = || Options {
+        l0_compaction_trigger: 2,
+        l0_slowdown_trigger: 3,
+        l0_stop_trigger: 3,
+        ..Options::default()
+    };
+    let e = Engine::open(dir.path(), opts()).unwrap();
+    let ks = e.create_keyspace("t").unwrap();
+    // Not empty, so ingested files enter L0 instead of the bottom level.
+    let mut b = WriteBatch::new();
+    b.put(ks, b"a", b"x");
+    e.write(b).unwrap();
+    e.flush().unwrap();
+    for round in 0..12u32 {
+        ingest_range(&e, ks, round * 100..round * 100 + 100, "v");
+        let l0 = e.metrics().levels[0].files;
+        assert!(l0 <= 3, "L0 holds {l0} files after ingestion {round}");
+    }
+    assert_eq!(all(&e, ks).len(), 1201);
+}
