@@ -17,7 +17,7 @@ use embeddb_bench::config::Config;
 use embeddb_bench::data::{self, Keys};
 use embeddb_bench::measure::{self, Op, OpContext, TextRows, Throughput};
 use embeddb_bench::report::{self, Better, Entry};
-use embeddb_bench::servers::{self, EmbedDb, Postgres};
+use embeddb_bench::servers::{self, EmbedDb};
 use tokio_postgres::Client;
 
 const EMBEDDB: usize = 0;
@@ -143,7 +143,7 @@ async fn run(config: &Config) -> Result<(), String> {
     let binary = servers::embeddb_binary(config.binary.as_deref())?;
     println!("embeddb binary: {}", binary.display());
     let embeddb = EmbedDb::start(&binary)?;
-    let postgres = Postgres::start(&config.pg_shared_buffers)?;
+    let postgres = servers::start_postgres(&config.pg_shared_buffers)?;
 
     let mut systems = Vec::new();
     for port in [embeddb.port, postgres.port] {

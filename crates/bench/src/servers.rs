@@ -1,13 +1,19 @@
 //! The two servers under test, each owned by a guard that stops it and removes its data
 //! directory when dropped, also when the benchmark fails or panics part-way: the real
 //! `embeddb` release binary on a temp `--data-dir`, and a throwaway PostgreSQL 15 cluster
-//! (initdb in a temp dir, loopback only, with PostgreSQL's durability defaults).
+//! (`embeddb-pgcluster`: initdb in a temp dir, loopback only, with PostgreSQL's durability
+//! defaults).
 
 use std::fs::File;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use embeddb_pgcluster::{ClusterOptions, StopMode};
+
+/// A running PostgreSQL cluster owned by this process, stopped and removed when dropped.
+pub use embeddb_pgcluster::PgCluster as Postgres;
 
 /// How long a server may take to accept connections after it was started.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
@@ -36,22 +42,6 @@ fn free_port() -> Result<u16, String> {
 /// (not PostgreSQL's Unix socket) so the transport is the same.
 pub fn conninfo(port: u16) -> String {
     format!("host=127.0.0.1 port={port} user=postgres dbname=postgres")
-}
-
-fn run_checked(cmd: &mut Command, what: &str) -> Result<String, String> {
-    let output = cmd
-        .output()
-        .map_err(|e| format!("{what}: cannot run {cmd:?}: {e}"))?;
-    if output.status.success() {
-        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
-    } else {
-        Err(format!(
-            "{what} failed ({}):\n{}\n{}",
-            output.status,
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        ))
-    }
 }
 
 /// The `embeddb` binary: `EMBEDDB_BENCH_BINARY` if given, else built with
@@ -211,142 +201,16 @@ impl Drop for EmbedDb {
     }
 }
 
-/// A running PostgreSQL cluster owned by this process.
-pub struct Postgres {
-    bin: PathBuf,
-    as_root: bool,
-    running: bool,
-    /// Holds the cluster (`data/`), its socket and its log; removed when dropped, after the
-    /// server has stopped.
-    dir: tempfile::TempDir,
-    pub port: u16,
-}
-
-/// Runs a PostgreSQL binary as the `postgres` user when we are root (initdb and the server
-/// refuse to run as root), directly otherwise.
-fn pg_command(bin: &Path, program: &str, as_root: bool) -> Command {
-    let path = bin.join(program);
-    if as_root {
-        let mut cmd = Command::new("runuser");
-        cmd.args(["-u", "postgres", "--"]).arg(path);
-        cmd
-    } else {
-        Command::new(path)
-    }
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
-}
-
-impl Postgres {
-    /// initdb and start a cluster on a free loopback port. Durability stays at PostgreSQL's
-    /// defaults (fsync, synchronous_commit, full_page_writes all on); only `shared_buffers`
-    /// is set, to `shared_buffers`.
-    pub fn start(shared_buffers: &str) -> Result<Postgres, String> {
-        let bin = PathBuf::from(
-            run_checked(
-                Command::new("pg_config").arg("--bindir"),
-                "pg_config --bindir (are PostgreSQL 15's server binaries installed?)",
-            )?
-            .trim(),
-        );
-        let as_root = is_root();
-        let dir = tempfile::Builder::new()
-            .prefix("embeddb-bench-pg-")
-            .tempdir()
-            .map_err(|e| format!("temp dir: {e}"))?;
-        if as_root {
-            run_checked(
-                Command::new("chown").arg("postgres").arg(dir.path()),
-                "chown postgres (is there a `postgres` user?)",
-            )?;
-        }
-        let mut pg = Postgres {
-            bin,
-            as_root,
-            running: false,
-            dir,
-            port: 0,
-        };
-        let data = pg.dir.path().join("data");
-        run_checked(
-            pg_command(&pg.bin, "initdb", as_root)
-                .arg("-D")
-                .arg(&data)
-                .args([
-                    "-A",
-                    "trust",
-                    "-E",
-                    "UTF8",
-                    "--locale=C.UTF-8",
-                    "-U",
-                    "postgres",
-                ]),
-            "initdb",
-        )?;
-        let log = pg.dir.path().join("log");
-        let mut last_error = String::new();
-        for _ in 0..5 {
-            let port = free_port()?;
-            let options = format!(
-                "-c listen_addresses=127.0.0.1 -p {port} -k {} -c shared_buffers={shared_buffers}",
-                pg.dir.path().display()
-            );
-            let started = run_checked(
-                pg_command(&pg.bin, "pg_ctl", as_root)
-                    .arg("-D")
-                    .arg(&data)
-                    .args(["-o", &options, "-l"])
-                    .arg(&log)
-                    .args(["-w", "start"]),
-                "pg_ctl start",
-            );
-            match started {
-                Ok(_) => {
-                    pg.running = true;
-                    pg.port = port;
-                    return Ok(pg);
-                }
-                Err(e) => {
-                    let log = std::fs::read_to_string(&log).unwrap_or_default();
-                    last_error = format!("{e}\n--- server log ---\n{log}");
-                }
-            }
-        }
-        Err(last_error)
-    }
-
-    /// `pg_ctl stop -m fast`; says how it went.
-    pub fn stop(mut self) -> String {
-        self.stop_server()
-    }
-
-    fn stop_server(&mut self) -> String {
-        if !self.running {
-            return "already stopped".to_string();
-        }
-        self.running = false;
-        match run_checked(
-            pg_command(&self.bin, "pg_ctl", self.as_root)
-                .arg("-D")
-                .arg(self.dir.path().join("data"))
-                .args(["-m", "fast", "-w", "stop"]),
-            "pg_ctl stop",
-        ) {
-            Ok(_) => "stopped (pg_ctl stop -m fast)".to_string(),
-            Err(e) => e,
-        }
-    }
-}
-
-impl Drop for Postgres {
-    fn drop(&mut self) {
-        self.stop_server();
-        // The TempDir removes the cluster after this.
-    }
+/// Starts the throwaway PostgreSQL cluster (see `embeddb-pgcluster`) on a free loopback port.
+/// Durability stays at PostgreSQL's defaults (fsync, synchronous_commit, full_page_writes all
+/// on); only `shared_buffers` is set, to `shared_buffers`. It is stopped with
+/// `pg_ctl stop -m fast` and its directory removed when dropped.
+pub fn start_postgres(shared_buffers: &str) -> Result<Postgres, String> {
+    Postgres::start(&ClusterOptions {
+        dir_prefix: "embeddb-bench-pg-".to_string(),
+        durable: true,
+        locale: Some("C.UTF-8".to_string()),
+        settings: vec![("shared_buffers".to_string(), shared_buffers.to_string())],
+        stop_mode: StopMode::Fast,
+    })
 }

@@ -7,7 +7,7 @@
 
 use embeddb_difftest::embed::Embed;
 use embeddb_difftest::outcome::{Order, Outcome, render};
-use embeddb_difftest::pg::{PgClient, PgCluster};
+use embeddb_difftest::pg::{self, PgClient};
 
 fn main() {
     let path = std::env::args()
@@ -25,7 +25,7 @@ fn main() {
             (None, pg)
         }
         Err(_) => {
-            let cluster = PgCluster::start().expect("start PostgreSQL");
+            let cluster = pg::start_cluster().expect("start PostgreSQL");
             let pg = PgClient::connect("127.0.0.1", cluster.port, "postgres", "postgres")
                 .expect("connect");
             (Some(cluster), pg)

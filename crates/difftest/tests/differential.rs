@@ -12,7 +12,7 @@
 
 use std::time::Instant;
 
-use embeddb_difftest::pg::{PgClient, PgCluster};
+use embeddb_difftest::pg::{self, PgClient, PgCluster};
 use embeddb_difftest::{Config, run};
 
 /// The seed of the normal suite; long runs pick a new one each time.
@@ -37,7 +37,7 @@ fn connect() -> (Option<PgCluster>, PgClient) {
             .unwrap_or_else(|e| panic!("{e}"));
         return (None, client);
     }
-    let cluster = PgCluster::start().unwrap_or_else(|e| {
+    let cluster = pg::start_cluster().unwrap_or_else(|e| {
         panic!("cannot start a throwaway PostgreSQL for the differential test: {e}")
     });
     let client = PgClient::connect("127.0.0.1", cluster.port, "postgres", "postgres")
