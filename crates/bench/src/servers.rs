@@ -5,7 +5,7 @@
 //! defaults).
 
 use std::fs::File;
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -27,15 +27,6 @@ pub fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
         .unwrap_or_else(|e| format!("unknown ({e})"))
-}
-
-fn free_port() -> Result<u16, String> {
-    let listener =
-        TcpListener::bind("127.0.0.1:0").map_err(|e| format!("cannot find a free port: {e}"))?;
-    listener
-        .local_addr()
-        .map(|a| a.port())
-        .map_err(|e| format!("cannot find a free port: {e}"))
 }
 
 /// A libpq-style connection string for a loopback server. Both systems are reached over TCP
@@ -109,7 +100,7 @@ impl EmbedDb {
         // each time with a fresh data directory.
         let mut last_error = String::new();
         for attempt in 0..5 {
-            let port = free_port()?;
+            let port = embeddb_pgcluster::free_port()?;
             let log = File::create(&log_path).map_err(|e| format!("server log: {e}"))?;
             let mut child = Command::new(binary)
                 .arg("--listen")

@@ -118,7 +118,8 @@ pub fn pg_bindir() -> Result<PathBuf, String> {
     Ok(dir)
 }
 
-fn free_port() -> Result<u16, String> {
+/// A TCP port on 127.0.0.1 that nothing listens on right now (for a server about to start).
+pub fn free_port() -> Result<u16, String> {
     let listener =
         TcpListener::bind("127.0.0.1:0").map_err(|e| format!("cannot find a free port: {e}"))?;
     listener

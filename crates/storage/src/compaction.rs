@@ -230,20 +230,7 @@ impl Core {
             freeze(&ks, cs.last_seqno);
             cs.last_seqno
         };
-        loop {
-            self.check_writable()?;
-            let pending = ks
-                .current()
-                .immutables
-                .iter()
-                .any(|m| m.frozen_at().is_some_and(|f| f <= target));
-            if !pending {
-                break;
-            }
-            if let Err(e) = self.flush_one(Some(target)) {
-                return Err(self.poison(e));
-            }
-        }
+        self.flush_keyspace_through(&ks, target)?;
         let _g = self.compaction_lock.lock();
         let sv = ks.current();
         let inputs: Vec<(usize, Arc<Table>)> = sv

@@ -139,6 +139,24 @@ impl Core {
         Ok(())
     }
 
+    /// Flushes `ks`'s memtables frozen at or before `target`.
+    pub(crate) fn flush_keyspace_through(&self, ks: &Keyspace, target: SeqNo) -> Result<()> {
+        loop {
+            self.check_writable()?;
+            let pending = ks
+                .current()
+                .immutables
+                .iter()
+                .any(|m| m.frozen_at().is_some_and(|f| f <= target));
+            if !pending {
+                return Ok(());
+            }
+            if let Err(e) = self.flush_one(Some(target)) {
+                return Err(self.poison(e));
+            }
+        }
+    }
+
     /// Replaces a manifest that grew past its limit by a fresh one holding a snapshot.
     pub(crate) fn maybe_roll_manifest(&self, man: &mut Manifest) -> Result<()> {
         if man.size_bytes() < MANIFEST_ROLLOVER_BYTES {

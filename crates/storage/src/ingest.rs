@@ -394,24 +394,6 @@ impl Core {
             self.bg.done_cv.wait_for(&mut st, STALL_POLL);
         }
     }
-
-    /// Flushes `ks`'s memtables frozen at or before `target`.
-    fn flush_keyspace_through(&self, ks: &Keyspace, target: SeqNo) -> Result<()> {
-        loop {
-            self.check_writable()?;
-            let pending = ks
-                .current()
-                .immutables
-                .iter()
-                .any(|m| m.frozen_at().is_some_and(|f| f <= target));
-            if !pending {
-                return Ok(());
-            }
-            if let Err(e) = self.flush_one(Some(target)) {
-                return Err(self.poison(e));
-            }
-        }
-    }
 }
 
 /// The level the files of one keyspace go to: the bottom when the keyspace holds nothing at
