@@ -633,6 +633,20 @@ impl Session {
         }
     }
 
+    /// The transaction a statement runs in: the open block's (taken out of the session until
+    /// the statement ends), or a new autocommit one. Returns it, whether it is autocommit, and
+    /// when it started.
+    fn take_transaction(&mut self, statement_micros: i64) -> (Box<Transaction>, bool, i64) {
+        match std::mem::replace(&mut self.state, TxnState::Idle) {
+            TxnState::Block {
+                txn,
+                started_micros,
+                ..
+            } => (txn, false, started_micros),
+            TxnState::Idle => (Box::new(self.new_transaction()), true, statement_micros),
+        }
+    }
+
     fn new_transaction(&mut self) -> Transaction {
         let (default_isolation, default_read_only) = self.settings.transaction_defaults();
         let isolation = self
@@ -668,15 +682,7 @@ impl Session {
             return Ok(result);
         }
         let statement_micros = now_micros();
-        let (mut txn, autocommit, txn_micros) =
-            match std::mem::replace(&mut self.state, TxnState::Idle) {
-                TxnState::Block {
-                    txn,
-                    started_micros,
-                    ..
-                } => (txn, false, started_micros),
-                TxnState::Idle => (Box::new(self.new_transaction()), true, statement_micros),
-            };
+        let (mut txn, autocommit, txn_micros) = self.take_transaction(statement_micros);
         txn.begin_statement();
         let result = self.run_statement(
             &mut txn,

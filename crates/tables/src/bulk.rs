@@ -52,9 +52,7 @@ type RowRun = Vec<(Vec<u8>, Vec<u8>)>;
 type IndexRun = Vec<(Vec<u8>, Vec<u8>, u32, bool)>;
 
 pub struct BulkLoad {
-    table: Arc<TableDef>,
     keyspaces: TableKeyspaces,
-    engine: Engine,
     /// The current run.
     rows: RowRun,
     /// The current run's entries, one list per entry of `TableDef::indexes` (empty for the
@@ -69,8 +67,6 @@ pub struct BulkLoad {
     /// Runs written so far.
     files: Vec<IngestFile>,
     rows_total: u64,
-    /// How values are written in error details.
-    ctx: FormatContext,
 }
 
 impl BulkLoad {
@@ -78,24 +74,21 @@ impl BulkLoad {
         let keyspaces = TableKeyspaces::resolve(txn, &table)?;
         let index_runs = table.indexes.iter().map(|_| Vec::new()).collect();
         let run_writer = Arc::new(RunWriter {
-            table: table.clone(),
+            table,
             rows_keyspace: keyspaces.rows,
             index_keyspaces: keyspaces.indexes.clone(),
             engine: txn.store().engine.clone(),
-            ctx: ctx.clone(),
+            ctx,
         });
         Ok(BulkLoad {
             run_writer,
             in_flight: None,
-            engine: txn.store().engine.clone(),
             keyspaces,
-            table,
             rows: Vec::new(),
             index_runs,
             run_bytes: 0,
             files: Vec::new(),
             rows_total: 0,
-            ctx,
         })
     }
 
@@ -106,19 +99,19 @@ impl BulkLoad {
 
     /// Adds a row (visible-column order, constraints already checked).
     pub fn add(&mut self, txn: &Transaction, row: &[Value]) -> SqlResult<()> {
-        let key = txn.new_row_key(&self.table, row)?;
+        let key = txn.new_row_key(&self.run_writer.table, row)?;
         let ordinal = u32::try_from(self.rows.len())
             .map_err(|_| SqlError::internal("bulk-load run holds too many rows"))?;
-        for (i, index) in self.table.indexes.iter().enumerate() {
+        for (i, index) in self.run_writer.table.indexes.iter().enumerate() {
             if index.primary {
                 continue;
             }
             let (entry_key, entry_value, unique) =
-                codec::index_entry(&self.table, index, row, &key)?;
+                codec::index_entry(&self.run_writer.table, index, row, &key)?;
             self.run_bytes += entry_key.len() + entry_value.len() + ENTRY_OVERHEAD_BYTES;
             self.index_runs[i].push((entry_key, entry_value, ordinal, unique));
         }
-        let value = codec::encode_row(&self.table, row)?;
+        let value = codec::encode_row(&self.run_writer.table, row)?;
         self.run_bytes += key.len() + value.len() + ENTRY_OVERHEAD_BYTES;
         self.rows.push((key, value));
         self.rows_total += 1;
@@ -153,7 +146,13 @@ impl BulkLoad {
     }
 
     fn take_run(&mut self) -> (RowRun, Vec<IndexRun>) {
-        let fresh = self.table.indexes.iter().map(|_| Vec::new()).collect();
+        let fresh = self
+            .run_writer
+            .table
+            .indexes
+            .iter()
+            .map(|_| Vec::new())
+            .collect();
         self.run_bytes = 0;
         (
             std::mem::take(&mut self.rows),
@@ -162,14 +161,14 @@ impl BulkLoad {
     }
 
     fn primary_violation(&self, row: &Row, ctx: &FormatContext) -> SqlResult<SqlError> {
-        primary_violation(&self.table, row, ctx)
+        primary_violation(&self.run_writer.table, row, ctx)
     }
 
     /// Ends the load inside `txn` (which must hold no other writes): small loads are written
     /// through the transaction; large ones are ingested, after the table's other writers have
     /// finished. Returns the rows loaded. The caller commits `txn` at once.
     pub fn finish(mut self, txn: &mut Transaction, interrupt: &dyn Interrupt) -> SqlResult<u64> {
-        let ctx = self.ctx.clone();
+        let ctx = self.run_writer.ctx.clone();
         self.collect_in_flight()?;
         if self.files.is_empty() && self.run_bytes < MIN_BULK_BYTES {
             return self.insert_through(txn, interrupt, &ctx);
@@ -178,12 +177,12 @@ impl BulkLoad {
         let last = self.run_writer.write(rows, index_runs)?;
         self.files.extend(last);
         txn.lock(
-            &LockTarget::TableWrites(self.table.oid),
+            &LockTarget::TableWrites(self.run_writer.table.oid),
             LockMode::Exclusive,
             interrupt,
         )?;
         let files = std::mem::take(&mut self.files);
-        match self.engine.ingest(files) {
+        match self.run_writer.engine.ingest(files) {
             Ok(_) => Ok(self.rows_total),
             Err(StorageError::DuplicateKey {
                 keyspace,
@@ -202,8 +201,14 @@ impl BulkLoad {
         ctx: &FormatContext,
     ) -> SqlResult<u64> {
         for (_, value) in &self.rows {
-            let row = codec::decode_row(&self.table, value)?;
-            match txn.insert_row(&self.table, &self.keyspaces, &row, ctx, interrupt)? {
+            let row = codec::decode_row(&self.run_writer.table, value)?;
+            match txn.insert_row(
+                &self.run_writer.table,
+                &self.keyspaces,
+                &row,
+                ctx,
+                interrupt,
+            )? {
                 InsertOutcome::Inserted { .. } => {}
                 InsertOutcome::Conflict(c) => return Err(c.into_error()),
             }
@@ -221,9 +226,11 @@ impl BulkLoad {
         ctx: &FormatContext,
     ) -> SqlError {
         let built = if keyspace == self.keyspaces.rows {
-            codec::decode_row(&self.table, value).and_then(|row| self.primary_violation(&row, ctx))
+            codec::decode_row(&self.run_writer.table, value)
+                .and_then(|row| self.primary_violation(&row, ctx))
         } else {
             let index = self
+                .run_writer
                 .table
                 .indexes
                 .iter()
@@ -251,15 +258,16 @@ impl BulkLoad {
         row_key: &[u8],
         ctx: &FormatContext,
     ) -> SqlResult<SqlError> {
-        let snap = self.engine.snapshot();
+        let snap = self.run_writer.engine.snapshot();
         let stored = self
+            .run_writer
             .engine
             .get(self.keyspaces.rows, row_key, &snap)
             .map_err(storage_error)?;
         match stored {
             Some(bytes) => {
-                let row = codec::decode_row(&self.table, &bytes)?;
-                index_violation(&self.table, index, &row, ctx)
+                let row = codec::decode_row(&self.run_writer.table, &bytes)?;
+                index_violation(&self.run_writer.table, index, &row, ctx)
             }
             // The row is one of this load's own (two of its runs share the value).
             None => Ok(SqlError::new(
@@ -274,7 +282,8 @@ impl BulkLoad {
 }
 
 /// Sorts runs and writes them as one ingestion file per keyspace; runs on the load's thread
-/// or a background one.
+/// or a background one. Also holds what the load as a whole works with (the table, the
+/// engine, how values read in error details).
 struct RunWriter {
     table: Arc<TableDef>,
     rows_keyspace: KeyspaceId,

@@ -142,15 +142,7 @@ impl Session {
         };
         self.cancel.store(false, Ordering::SeqCst);
         let statement_micros = now_micros();
-        let (mut txn, autocommit, txn_micros) =
-            match std::mem::replace(&mut self.state, TxnState::Idle) {
-                TxnState::Block {
-                    txn,
-                    started_micros,
-                    ..
-                } => (txn, false, started_micros),
-                TxnState::Idle => (Box::new(self.new_transaction()), true, statement_micros),
-            };
+        let (mut txn, autocommit, txn_micros) = self.take_transaction(statement_micros);
         // A DDL statement that committed while the locks were being taken published a new
         // catalog: the cached plan may no longer match the table, so let the normal path bind.
         let current = if autocommit {
