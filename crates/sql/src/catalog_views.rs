@@ -205,7 +205,7 @@ impl Rows {
         }
         (
             LogicalPlan::Values {
-                rows: self.rows,
+                rows: std::sync::Arc::new(self.rows),
                 schema: schema.clone(),
             },
             schema,

@@ -15,7 +15,7 @@ const MAX_PARSE_DEPTH: usize = 200;
 /// PostgreSQL's dialect with EmbedDB's corrections (see `crate::dialect`).
 static DIALECT: EmbedDbDialect = EmbedDbDialect::new();
 
-fn new_parser() -> Parser<'static> {
+pub(crate) fn new_parser() -> Parser<'static> {
     Parser::new(&DIALECT)
         .with_recursion_limit(MAX_PARSE_DEPTH)
         .with_options(ParserOptions::new().with_trailing_commas(false))
@@ -24,6 +24,9 @@ fn new_parser() -> Parser<'static> {
 /// Parses every statement in the text; nothing runs if any of them fails to parse, as in
 /// PostgreSQL's simple query protocol.
 pub fn parse(sql: &str) -> SqlResult<Vec<Statement>> {
+    if let Some(insert) = crate::parser_insert::parse_literal_insert(sql) {
+        return Ok(vec![insert]);
+    }
     if let Some(result) =
         crate::parser_subscript::parse_with_subscripted_targets(&DIALECT, sql, &new_parser)
     {

@@ -186,7 +186,9 @@ pub enum LogicalPlan {
         schema: Schema,
     },
     Values {
-        rows: Vec<Vec<Expr>>,
+        /// Shared with the operator that evaluates them, so running a bound INSERT of many
+        /// rows does not copy its expressions.
+        rows: Arc<Vec<Vec<Expr>>>,
         schema: Schema,
     },
     Scan(ScanNode),

@@ -48,7 +48,7 @@ impl LogicalPlan {
             | LogicalPlan::WorkTable { .. }
             | LogicalPlan::SharedScan { .. } => Ok(()),
             LogicalPlan::Values { rows, .. } => {
-                for e in rows.iter_mut().flatten() {
+                for e in Arc::make_mut(rows).iter_mut().flatten() {
                     map_expr(e, f)?;
                 }
                 Ok(())

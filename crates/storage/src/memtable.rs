@@ -225,7 +225,15 @@ impl Memtable {
     pub(crate) fn get(&self, key: &[u8], snap: SeqNo) -> Option<(SeqNo, Option<Vec<u8>>)> {
         let map = self.map.read();
         let lookup = LookupKey::new(key);
-        let (seqno, value) = map.get(&lookup as &dyn KeyView)?.visible(snap)?;
+        let lookup = &lookup as &dyn KeyView;
+        // Appends (serial keys, timestamps) look up keys past the last one: one comparison
+        // with the last key instead of a descent that compares against every key of each node
+        // on its way down the right edge.
+        let (last, _) = map.last_key_value()?;
+        if lookup > last as &dyn KeyView {
+            return None;
+        }
+        let (seqno, value) = map.get(lookup)?.visible(snap)?;
         Some((seqno, value.map(<[u8]>::to_vec)))
     }
 

@@ -83,7 +83,12 @@ impl WriteBuffer {
     ) {
         let new = Version { command, value };
         let entries = self.keyspaces.entry(keyspace).or_default();
-        match entries.get_mut(key) {
+        // Ascending inserts (the common bulk case) write past the last key: no search.
+        let past_end = entries
+            .last_key_value()
+            .is_none_or(|(last, _)| key > last.as_slice());
+        let existing = if past_end { None } else { entries.get_mut(key) };
+        match existing {
             Some(versions) => {
                 self.size_bytes -= versions.size_bytes();
                 if versions.current.command == command {
@@ -114,7 +119,12 @@ impl WriteBuffer {
         key: &[u8],
         view: BufferView,
     ) -> Option<&BufferedValue> {
-        let versions = self.keyspaces.get(&keyspace)?.get(key)?;
+        let entries = self.keyspaces.get(&keyspace)?;
+        // A transaction inserting ascending keys asks for keys past its last one.
+        if key > entries.last_key_value()?.0.as_slice() {
+            return None;
+        }
+        let versions = entries.get(key)?;
         match view {
             BufferView::Latest => Some(&versions.current.value),
             BufferView::AsOf(command) => versions.visible_at(command),

@@ -224,7 +224,7 @@ impl Binder<'_> {
                     row.push(self.column_default(&table, i)?);
                 }
                 LogicalPlan::Values {
-                    rows: vec![row],
+                    rows: Arc::new(vec![row]),
                     schema: table_schema(&table),
                 }
             }
@@ -318,7 +318,7 @@ impl Binder<'_> {
                 rows.push(complete);
             }
             return Ok(LogicalPlan::Values {
-                rows,
+                rows: Arc::new(rows),
                 schema: table_schema(table),
             });
         }

@@ -750,7 +750,11 @@ impl Binder<'_> {
                     let value = parse_text(&text, &base, self.format)?;
                     return self.coerce(Expr::literal(value, base), target, mode);
                 }
-                let value = parse_text(&text, target, self.format)?;
+                let value = match target {
+                    // Text reads as itself: keep the string rather than copy it.
+                    DataType::Text => Value::Text(text),
+                    _ => parse_text(&text, target, self.format)?,
+                };
                 Ok(Expr::literal(value, target.clone()))
             }
             ExprKind::Param(i) => {

@@ -311,7 +311,10 @@ impl Binder<'_> {
             }
             schema.push(Field::new(format!("column{}", col + 1), ty));
         }
-        Ok(LogicalPlan::Values { rows, schema })
+        Ok(LogicalPlan::Values {
+            rows: Arc::new(rows),
+            schema,
+        })
     }
 
     /// ORDER BY and LIMIT over a query's output columns (set operations, VALUES).

@@ -40,29 +40,30 @@ impl Operator for Empty {
 /// VALUES: each row's expressions evaluated when the row is produced (so `nextval()` in a
 /// default runs once per row, in order).
 pub struct Values {
-    rows: std::vec::IntoIter<Vec<Expr>>,
+    rows: std::sync::Arc<Vec<Vec<Expr>>>,
+    /// The next row to produce.
+    next: usize,
     ctx: ExecContext,
 }
 
 impl Values {
-    pub fn new(rows: Vec<Vec<Expr>>, ctx: ExecContext) -> Self {
-        Values {
-            rows: rows.into_iter(),
-            ctx,
-        }
+    pub fn new(rows: std::sync::Arc<Vec<Vec<Expr>>>, ctx: ExecContext) -> Self {
+        Values { rows, next: 0, ctx }
     }
 }
 
 impl Operator for Values {
     fn next_chunk(&mut self) -> SqlResult<Option<Chunk>> {
-        let mut chunk = Vec::new();
-        for exprs in self.rows.by_ref().take(CHUNK_ROWS) {
+        let end = (self.next + CHUNK_ROWS).min(self.rows.len());
+        let mut chunk = Vec::with_capacity(end - self.next);
+        for exprs in &self.rows[self.next..end] {
             let mut row = Vec::with_capacity(exprs.len());
-            for e in &exprs {
+            for e in exprs {
                 row.push(e.eval(&[], &self.ctx)?);
             }
             chunk.push(row);
         }
+        self.next = end;
         self.ctx.check_interrupt()?;
         Ok(if chunk.is_empty() { None } else { Some(chunk) })
     }

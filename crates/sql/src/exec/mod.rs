@@ -79,7 +79,9 @@ fn build_node(plan: &LogicalPlan, ctx: &ExecContext) -> SqlResult<BoxedOperator>
     Ok(match plan {
         LogicalPlan::OneRow => Box::new(basic::OneRow::new()),
         LogicalPlan::Empty { .. } => Box::new(basic::Empty),
-        LogicalPlan::Values { rows, .. } => Box::new(basic::Values::new(rows.clone(), ctx.clone())),
+        LogicalPlan::Values { rows, .. } => {
+            Box::new(basic::Values::new(std::sync::Arc::clone(rows), ctx.clone()))
+        }
         LogicalPlan::Scan(scan) => Box::new(scan::TableScan::new(scan.clone(), ctx.clone())?),
         LogicalPlan::FunctionScan {
             calls, ordinality, ..
