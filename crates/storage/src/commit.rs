@@ -39,12 +39,29 @@ pub(crate) const STALL_POLL: Duration = Duration::from_millis(20);
 /// A segment holding no more than its header (plus slack) has nothing worth checkpointing.
 pub(crate) const EMPTY_SEGMENT_BYTES: u64 = 64;
 
-/// A writer waiting in the queue.
+/// A writer waiting in the queue. It sleeps on its own slot, not on the queue's lock, so a
+/// finishing leader hands out results without every follower then fighting over that lock.
 pub(crate) struct PendingWrite {
     batch: Mutex<Option<WriteBatch>>,
-    result: Mutex<Option<Result<SeqNo>>>,
+    slot: Mutex<Slot>,
     cv: Condvar,
     size_bytes: usize,
+}
+
+/// What a waiting writer is woken for.
+#[derive(Default)]
+struct Slot {
+    /// Its batch was committed (or failed) by a leader.
+    result: Option<Result<SeqNo>>,
+    /// It reached the front of the queue: it leads the next group.
+    lead: bool,
+}
+
+impl PendingWrite {
+    fn wake(&self, update: impl FnOnce(&mut Slot)) {
+        update(&mut self.slot.lock());
+        self.cv.notify_one();
+    }
 }
 
 impl Core {
@@ -57,52 +74,66 @@ impl Core {
         let me = Arc::new(PendingWrite {
             size_bytes: batch.size_bytes(),
             batch: Mutex::new(Some(batch)),
-            result: Mutex::new(None),
+            slot: Mutex::new(Slot::default()),
             cv: Condvar::new(),
         });
-        let mut q = self.queue.lock();
-        q.push_back(me.clone());
-        loop {
-            if let Some(r) = me.result.lock().take() {
-                return r;
+        let leads_now = {
+            let mut q = self.queue.lock();
+            q.push_back(me.clone());
+            q.len() == 1
+        };
+        if !leads_now {
+            let mut slot = me.slot.lock();
+            loop {
+                if let Some(r) = slot.result.take() {
+                    return r;
+                }
+                if slot.lead {
+                    break;
+                }
+                me.cv.wait(&mut slot);
             }
-            if q.front().is_some_and(|f| Arc::ptr_eq(f, &me)) {
-                break;
-            }
-            me.cv.wait(&mut q);
         }
         // Leader: take the group from the front of the queue. The entries stay queued until
         // done so that newcomers see a leader in place and wait.
         let mut group: Vec<Arc<PendingWrite>> = Vec::new();
-        let mut bytes = 0usize;
-        for p in q.iter() {
-            if !group.is_empty() && bytes + p.size_bytes > MAX_GROUP_BYTES {
-                break;
+        {
+            let q = self.queue.lock();
+            debug_assert!(q.front().is_some_and(|f| Arc::ptr_eq(f, &me)));
+            let mut bytes = 0usize;
+            for p in q.iter() {
+                if !group.is_empty() && bytes + p.size_bytes > MAX_GROUP_BYTES {
+                    break;
+                }
+                bytes += p.size_bytes;
+                group.push(p.clone());
             }
-            bytes += p.size_bytes;
-            group.push(p.clone());
         }
-        drop(q);
         let batches: Vec<WriteBatch> = group
             .iter()
             .map(|p| p.batch.lock().take().unwrap_or_default())
             .collect();
         let results = self.commit_group(&batches);
         debug_assert_eq!(results.len(), group.len());
-        let mut q = self.queue.lock();
+        let next = {
+            let mut q = self.queue.lock();
+            for p in &group {
+                let popped = q.pop_front();
+                debug_assert!(popped.is_some_and(|x| Arc::ptr_eq(&x, p)));
+            }
+            q.front().cloned()
+        };
+        // The next group's commit starts first: its fsync is what everyone waits for.
+        if let Some(next) = next {
+            next.wake(|slot| slot.lead = true);
+        }
         let mut mine = Err(Error::Closed);
         for (p, r) in group.iter().zip(results) {
-            let popped = q.pop_front();
-            debug_assert!(popped.is_some_and(|x| Arc::ptr_eq(&x, p)));
             if Arc::ptr_eq(p, &me) {
                 mine = r;
             } else {
-                *p.result.lock() = Some(r);
-                p.cv.notify_one();
+                p.wake(|slot| slot.result = Some(r));
             }
-        }
-        if let Some(next) = q.front() {
-            next.cv.notify_one();
         }
         mine
     }
