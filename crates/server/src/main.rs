@@ -47,7 +47,24 @@ fn configure_allocator() {
     unsafe {
         libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, ALLOCATOR_PURGE_DELAY_MS);
     }
+    disable_transparent_huge_pages();
 }
+
+/// mimalloc asks for transparent huge pages, and every first touch of one makes the kernel zero
+/// 2 MiB: a sixth of a 1M-row INSERT load went to that, for memory that a statement uses
+/// briefly. Ordinary pages measured 15% faster on that load. (PostgreSQL, Redis and MongoDB
+/// also advise against THP.) Failure only leaves the default, so the result is not checked.
+#[cfg(target_os = "linux")]
+fn disable_transparent_huge_pages() {
+    // SAFETY: PR_SET_THP_DISABLE sets a flag on this process's memory map; it takes no
+    // pointers and has no other effect.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn disable_transparent_huge_pages() {}
 
 /// Stack for runtime and statement threads: binding and executing deeply nested expressions
 /// recurses, and a stack overflow would abort the whole server.
