@@ -10,6 +10,7 @@ use sqlparser::ast::{self, ColumnOption, Statement, TableConstraint};
 use embeddb_tables::catalog::{
     CheckConstraint, ColumnDef, IndexColumn, IndexDef, MAX_COLUMNS, SequenceDef, TableDef,
 };
+use embeddb_tables::index_build::{IndexBuildError, IndexBuilder};
 use embeddb_tables::{LockMode, LockTarget, TableKeyspaces, Transaction, codec};
 use embeddb_types::{DataType, SqlError, SqlResult, SqlState, Value};
 
@@ -24,12 +25,15 @@ fn done(tag: &'static str) -> SqlResult<Executed> {
     Ok(Executed::Result(QueryResult::command(Tag::Fixed(tag))))
 }
 
+/// Runs a DDL statement in `txn`; `in_block` says whether the transaction is a block's (as
+/// opposed to the statement's own).
 pub fn execute_ddl(
     session: &mut Session,
     txn: &mut Transaction,
     binder: &mut Binder<'_>,
     statement: &Statement,
     ctx: &ExecContext,
+    in_block: bool,
 ) -> SqlResult<Executed> {
     match statement {
         Statement::CreateTable(create) => create_table(session, txn, binder, create, ctx),
@@ -52,7 +56,7 @@ pub fn execute_ddl(
             crate::ddl_alter::alter_table(session, txn, binder, alter, ctx)
         }
         Statement::Truncate(truncate) => truncate_tables(txn, binder, truncate, ctx),
-        Statement::CreateIndex(create) => create_index(session, txn, binder, create, ctx),
+        Statement::CreateIndex(create) => create_index(session, txn, binder, create, ctx, in_block),
         other => Err(SqlError::not_supported(format!(
             "statement is not supported: {}",
             first_words(&other.to_string())
@@ -739,6 +743,7 @@ fn create_index(
     binder: &mut Binder<'_>,
     create: &ast::CreateIndex,
     ctx: &ExecContext,
+    in_block: bool,
 ) -> SqlResult<Executed> {
     if create.predicate.is_some() {
         return Err(SqlError::not_supported(
@@ -823,19 +828,23 @@ fn create_index(
         constraint: None,
         keyspace,
     };
-    build_index(txn, &table, &index, ctx)?;
+    // In a block, later statements may read with a snapshot older than an ingestion.
+    build_index(txn, &table, &index, ctx, !in_block)?;
     let mut changed = (*table).clone();
     changed.indexes.push(index);
     txn.put_table(changed)?;
     done("CREATE INDEX")
 }
 
-/// Writes the entries of a new index for every existing row, checking uniqueness.
+/// Writes the entries of a new index for every existing row, checking uniqueness. With
+/// `bulk` (a CREATE INDEX in its own transaction) they are written as files and ingested
+/// (`embeddb_tables::index_build`); otherwise they go through the transaction.
 pub(crate) fn build_index(
     txn: &mut Transaction,
     table: &TableDef,
     index: &IndexDef,
     ctx: &ExecContext,
+    bulk: bool,
 ) -> SqlResult<()> {
     let rows_ks = txn.keyspace(&table.keyspace)?;
     let index_ks = txn.keyspace(&index.keyspace)?;
@@ -846,6 +855,22 @@ pub(crate) fn build_index(
         std::ops::Bound::Unbounded,
         false,
     )?;
+    let mut builder =
+        bulk.then(|| IndexBuilder::new(txn.store().engine().clone(), index_ks, index.unique));
+    let duplicate = |row_key: &[u8]| -> SqlError {
+        let row = view
+            .get(rows_ks, row_key)
+            .and_then(|bytes| bytes.ok_or_else(|| SqlError::internal("duplicate row not found")))
+            .and_then(|bytes| codec::decode_row(table, &bytes));
+        match row {
+            Ok(row) => duplicate_index_error(table, index, &row, ctx),
+            Err(e) => e,
+        }
+    };
+    let build_error = |e: IndexBuildError| match e {
+        IndexBuildError::Duplicate { row_key } => duplicate(&row_key),
+        IndexBuildError::Sql(e) => e,
+    };
     let mut seen: HashSet<Vec<u8>> = HashSet::new();
     for (n, item) in scan.enumerate() {
         if n % 1024 == 0 {
@@ -854,38 +879,55 @@ pub(crate) fn build_index(
         let (row_key, bytes) = item?;
         let row = codec::decode_row(table, &bytes)?;
         let (entry_key, entry_value, unique) = codec::index_entry(table, index, &row, &row_key)?;
+        if let Some(builder) = builder.as_mut() {
+            builder.add(entry_key, entry_value).map_err(build_error)?;
+            continue;
+        }
         if unique && !seen.insert(entry_key.clone()) {
-            let names: Vec<String> = index
-                .columns
-                .iter()
-                .filter_map(|c| table.column_by_attnum(c.attnum).map(|col| col.name.clone()))
-                .collect();
-            let values: Vec<String> = index
-                .columns
-                .iter()
-                .filter_map(|c| {
-                    let pos = codec::visible_position(table, c.attnum).ok()?;
-                    let col = table.column_by_attnum(c.attnum)?;
-                    Some(embeddb_types::format_text(
-                        &row[pos],
-                        &col.data_type,
-                        ctx.format(),
-                    ))
-                })
-                .collect();
-            return Err(SqlError::new(
-                SqlState::UNIQUE_VIOLATION,
-                format!("could not create unique index \"{}\"", index.name),
-            )
-            .with_detail(format!(
-                "Key ({})=({}) is duplicated.",
-                names.join(", "),
-                values.join(", ")
-            )));
+            return Err(duplicate_index_error(table, index, &row, ctx));
         }
         txn.put(index_ks, &entry_key, entry_value)?;
     }
+    if let Some(builder) = builder {
+        builder.finish().map_err(build_error)?;
+    }
     Ok(())
+}
+
+/// PostgreSQL's error for a unique index that existing rows violate; `row` is one of them.
+fn duplicate_index_error(
+    table: &TableDef,
+    index: &IndexDef,
+    row: &[Value],
+    ctx: &ExecContext,
+) -> SqlError {
+    let names: Vec<String> = index
+        .columns
+        .iter()
+        .filter_map(|c| table.column_by_attnum(c.attnum).map(|col| col.name.clone()))
+        .collect();
+    let values: Vec<String> = index
+        .columns
+        .iter()
+        .filter_map(|c| {
+            let pos = codec::visible_position(table, c.attnum).ok()?;
+            let col = table.column_by_attnum(c.attnum)?;
+            Some(embeddb_types::format_text(
+                &row[pos],
+                &col.data_type,
+                ctx.format(),
+            ))
+        })
+        .collect();
+    SqlError::new(
+        SqlState::UNIQUE_VIOLATION,
+        format!("could not create unique index \"{}\"", index.name),
+    )
+    .with_detail(format!(
+        "Key ({})=({}) is duplicated.",
+        names.join(", "),
+        values.join(", ")
+    ))
 }
 
 /// Evaluates a constant expression (a DEFAULT for ADD COLUMN's existing rows).

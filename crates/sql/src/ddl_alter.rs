@@ -488,7 +488,7 @@ fn add_unique_index(
         constraint: Some(name),
         keyspace,
     };
-    build_index(txn, table, &index, ctx)?;
+    build_index(txn, table, &index, ctx, false)?;
     table.indexes.push(index);
     Ok(())
 }

@@ -43,6 +43,14 @@ impl WriteBatch {
     }
 
     /// Sets `key` to `value` in keyspace `ks`.
+    /// An empty batch with room for about `size_bytes` of encoded operations, so a batch
+    /// whose size is known up front is built without regrowing its buffer.
+    pub fn with_capacity(size_bytes: usize) -> Self {
+        let mut batch = WriteBatch::new();
+        batch.data.reserve_exact(size_bytes);
+        batch
+    }
+
     pub fn put(&mut self, ks: KeyspaceId, key: &[u8], value: &[u8]) {
         // One growth step per op instead of several doublings of a small buffer.
         self.data.reserve(1 + 4 + 10 + key.len() + 10 + value.len());

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod codec;
 pub mod dml;
 pub mod error;
+pub mod index_build;
 pub mod locks;
 pub mod sequence;
 pub mod store;

@@ -544,12 +544,16 @@ impl Transaction {
     }
 
     fn commit_inner(&mut self) -> SqlResult<()> {
-        let mut batch = WriteBatch::new();
+        let mut batch;
         {
             let mut buffer = self.buffer.lock();
             if buffer.is_empty() {
                 return Ok(());
             }
+            // The buffer's size covers every key and value plus more than an operation's
+            // framing: one allocation for the whole batch. Growing it by doubling faulted in
+            // fresh pages for every copy of a 1,000-row INSERT's batch.
+            batch = WriteBatch::with_capacity(buffer.size_bytes());
             for (ks, key, value) in buffer.drain_latest() {
                 match value {
                     Some(v) => batch.put(ks, &key, &v),

@@ -54,7 +54,7 @@ impl Session {
                 Some((plan, _)) => plan,
                 None => {
                     let mut binder = Binder::new(catalog.clone(), sql, &format, param_types);
-                    let bound = match self.bind(txn, &mut binder, statement, &ctx)? {
+                    let bound = match self.bind(txn, &mut binder, statement, &ctx, in_block)? {
                         Binding::Plan(bound) => bound,
                         Binding::Done(executed) => return Ok(executed),
                     };
@@ -84,6 +84,7 @@ impl Session {
         binder: &mut Binder<'_>,
         statement: &Statement,
         ctx: &ExecContext,
+        in_block: bool,
     ) -> SqlResult<Binding> {
         let executed = match statement {
             Statement::Explain {
@@ -98,7 +99,7 @@ impl Session {
             Statement::Copy { .. } => crate::copy::start_copy(self, txn, binder, statement, ctx)?,
             other => match BoundStatement::bind(binder, other, ctx.store.as_ref())? {
                 Some(bound) => return Ok(Binding::Plan(Arc::new(bound))),
-                None => crate::ddl::execute_ddl(self, txn, binder, other, ctx)?,
+                None => crate::ddl::execute_ddl(self, txn, binder, other, ctx, in_block)?,
             },
         };
         Ok(Binding::Done(executed))
