@@ -353,11 +353,17 @@ impl Transaction {
         key: &[u8],
         interrupt: &dyn Interrupt,
     ) -> SqlResult<()> {
-        let target = LockTarget::Key {
-            keyspace: keyspace.0,
-            key: key.to_vec(),
-        };
-        self.lock(&target, LockMode::Exclusive, interrupt)
+        // The same lock as `LockTarget::Key`, without building (and allocating) the target.
+        let fingerprint = crate::locks::key_fingerprint(keyspace.0, key);
+        if let Some(held) = self.store.locks.acquire_fingerprint(
+            self.id,
+            fingerprint,
+            LockMode::Exclusive,
+            interrupt,
+        )? {
+            self.held_locks.lock().push(held);
+        }
+        Ok(())
     }
 
     /// The newest version of a key: this transaction's own write if it made one, else the
