@@ -99,15 +99,22 @@ impl IndexBuilder {
     }
 
     /// Writes the last run and adds every file to the index's keyspace at once. Equal keys
-    /// in two runs are found here, by the engine.
+    /// in two runs are found here, by the engine. Runs overlap (they follow the table's key
+    /// order, not the index's), so several of them are merged into the keyspace's bottom level
+    /// before the index is used: left in level 0, every index scan would merge them all.
     pub fn finish(mut self) -> Result<(), IndexBuildError> {
         self.write_run()?;
+        let runs = self.files.len();
         match self.engine.ingest(std::mem::take(&mut self.files)) {
-            Ok(_) => Ok(()),
+            Ok(_) => {}
             Err(StorageError::DuplicateKey { value, .. }) => {
-                Err(IndexBuildError::Duplicate { row_key: value })
+                return Err(IndexBuildError::Duplicate { row_key: value });
             }
-            Err(e) => Err(IndexBuildError::Sql(storage_error(e))),
+            Err(e) => return Err(IndexBuildError::Sql(storage_error(e))),
         }
+        if runs > 1 {
+            self.engine.compact(self.keyspace).map_err(storage_error)?;
+        }
+        Ok(())
     }
 }
