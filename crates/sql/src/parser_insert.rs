@@ -94,22 +94,7 @@ fn insert_statement(
     columns: Vec<ObjectName>,
     rows: Vec<Parens<Vec<Expr>>>,
 ) -> Insert {
-    let source = Query {
-        with: None,
-        body: Box::new(SetExpr::Values(Values {
-            explicit_row: false,
-            value_keyword: false,
-            rows,
-        })),
-        order_by: None,
-        limit_clause: None,
-        fetch: None,
-        locks: Vec::new(),
-        for_clause: None,
-        settings: None,
-        format_clause: None,
-        pipe_operators: Vec::new(),
-    };
+    let source = values_query(rows);
     Insert {
         insert_token,
         optimizer_hints: Vec::new(),
@@ -139,6 +124,26 @@ fn insert_statement(
         multi_table_into_clauses: Vec::new(),
         multi_table_when_clauses: Vec::new(),
         multi_table_else_clause: None,
+    }
+}
+
+/// The Query node sqlparser builds for a bare `VALUES rows`.
+pub(crate) fn values_query(rows: Vec<Parens<Vec<Expr>>>) -> Query {
+    Query {
+        with: None,
+        body: Box::new(SetExpr::Values(Values {
+            explicit_row: false,
+            value_keyword: false,
+            rows,
+        })),
+        order_by: None,
+        limit_clause: None,
+        fetch: None,
+        locks: Vec::new(),
+        for_clause: None,
+        settings: None,
+        format_clause: None,
+        pipe_operators: Vec::new(),
     }
 }
 

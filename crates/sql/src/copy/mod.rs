@@ -528,22 +528,7 @@ fn copy_select(table: &ast::ObjectName, columns: &[ast::Ident]) -> ast::Query {
     let sql = format!("SELECT {projection} FROM {table}");
     match crate::parser::parse(&sql).ok().and_then(|mut s| s.pop()) {
         Some(Statement::Query(q)) => *q,
-        _ => ast::Query {
-            with: None,
-            body: Box::new(ast::SetExpr::Values(ast::Values {
-                explicit_row: false,
-                value_keyword: false,
-                rows: Vec::new(),
-            })),
-            order_by: None,
-            limit_clause: None,
-            fetch: None,
-            locks: Vec::new(),
-            for_clause: None,
-            settings: None,
-            format_clause: None,
-            pipe_operators: Vec::new(),
-        },
+        _ => crate::parser_insert::values_query(Vec::new()),
     }
 }
 
