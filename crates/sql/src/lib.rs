@@ -15,6 +15,7 @@ mod keywords;
 mod like;
 pub mod optimizer;
 pub mod parser;
+mod parser_frame;
 mod parser_insert;
 mod parser_subscript;
 pub mod plan;

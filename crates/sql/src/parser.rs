@@ -32,6 +32,11 @@ pub fn parse(sql: &str) -> SqlResult<Vec<Statement>> {
     {
         return result.map_err(|e| parse_error(sql, e));
     }
+    if let Some(result) =
+        crate::parser_frame::parse_with_frame_exclusions(&DIALECT, sql, &new_parser)
+    {
+        return result.map_err(|e| parse_error(sql, e));
+    }
     new_parser()
         .try_with_sql(sql)
         .and_then(|mut p| p.parse_statements())

@@ -125,6 +125,20 @@ pub enum FrameBound {
     UnboundedFollowing,
 }
 
+/// What a frame leaves out of itself, besides the rows outside its bounds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FrameExclusion {
+    /// `EXCLUDE NO OTHERS`, the default.
+    #[default]
+    NoOthers,
+    /// `EXCLUDE CURRENT ROW`.
+    CurrentRow,
+    /// `EXCLUDE GROUP`: the current row and its peers.
+    Group,
+    /// `EXCLUDE TIES`: the current row's peers, but not the row itself.
+    Ties,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct WindowFrame {
     pub units: FrameUnits,
@@ -133,6 +147,7 @@ pub struct WindowFrame {
     pub end: FrameBound,
     /// For RANGE with an offset: how the rows' order key compares with the bounds.
     pub range: Option<RangeOffsets>,
+    pub exclusion: FrameExclusion,
 }
 
 /// RANGE frames with `offset PRECEDING/FOLLOWING`: the frame holds the rows whose order key lies

@@ -12,8 +12,10 @@ use super::expr::{Coercion, ExprContext};
 use super::names::normalize_ident;
 use crate::expr::{Expr, ExprKind};
 use crate::functions::aggregate;
+use crate::parser_frame::take_exclusion;
 use crate::plan::{
-    FrameBound, FrameUnits, RangeOffsets, SortKey, WindowCall, WindowFrame, WindowFunctionKind,
+    FrameBound, FrameExclusion, FrameUnits, RangeOffsets, SortKey, WindowCall, WindowFrame,
+    WindowFunctionKind,
 };
 use embeddb_types::ops::BinaryOp;
 
@@ -82,7 +84,15 @@ fn refine_window(
     };
     let base = lookup_window(defs, base_name)?;
     let name = normalize_ident(base_name);
-    if !spec.partition_by.is_empty() {
+    // A frame exclusion travels in PARTITION BY (`crate::parser_frame`); it is the frame's.
+    let (own_partition_by, _) = take_exclusion(&spec.partition_by);
+    let markers: Vec<ast::Expr> = spec
+        .partition_by
+        .iter()
+        .filter(|e| !own_partition_by.contains(e))
+        .cloned()
+        .collect();
+    if !own_partition_by.is_empty() {
         return Err(windowing_error(format!(
             "cannot override PARTITION BY clause of window \"{name}\""
         )));
@@ -105,7 +115,7 @@ fn refine_window(
     }
     Ok(ast::WindowSpec {
         window_name: None,
-        partition_by: base.partition_by,
+        partition_by: base.partition_by.into_iter().chain(markers).collect(),
         order_by: if spec.order_by.is_empty() {
             base.order_by
         } else {
@@ -199,8 +209,9 @@ impl Binder<'_> {
             (kind, bound, ty, None)
         };
         arg_cx.no_windows = Some("window functions are not allowed in window definitions");
-        let mut partition_by = Vec::with_capacity(spec.partition_by.len());
-        for e in &spec.partition_by {
+        let (spec_partition_by, exclusion) = take_exclusion(&spec.partition_by);
+        let mut partition_by = Vec::with_capacity(spec_partition_by.len());
+        for e in &spec_partition_by {
             let b = self.bind_expr(e, &mut arg_cx)?;
             partition_by.push(self.resolve_unknown(b)?);
         }
@@ -216,7 +227,7 @@ impl Binder<'_> {
             });
         }
         let frame = match &spec.window_frame {
-            Some(f) => Some(self.bind_frame(f, &order_by, cx.scope)?),
+            Some(f) => Some(self.bind_frame(f, &order_by, cx.scope, exclusion)?),
             None => None,
         };
         let call = WindowCall {
@@ -346,6 +357,7 @@ impl Binder<'_> {
         frame: &ast::WindowFrame,
         order_by: &[SortKey],
         scope: &super::Scope,
+        exclusion: FrameExclusion,
     ) -> SqlResult<WindowFrame> {
         use ast::WindowFrameBound as B;
         let (units, what) = match frame.units {
@@ -456,6 +468,7 @@ impl Binder<'_> {
             start,
             end,
             range,
+            exclusion,
         })
     }
 

@@ -13,7 +13,9 @@ use super::sort::{compare_keys, eval_keys};
 use super::{BoxedOperator, CHUNK_ROWS, Chunk, MemoryTracker, Operator};
 use crate::expr::Expr;
 use crate::functions::aggregate::accumulator;
-use crate::plan::{FrameBound, FrameUnits, SortKey, WindowCall, WindowFrame, WindowFunctionKind};
+use crate::plan::{
+    FrameBound, FrameExclusion, FrameUnits, SortKey, WindowCall, WindowFrame, WindowFunctionKind,
+};
 use embeddb_types::datetime::Interval;
 
 pub struct WindowOp {
@@ -309,6 +311,24 @@ fn frames(
     Ok(out)
 }
 
+fn frame_exclusion(call: &WindowCall) -> FrameExclusion {
+    call.frame
+        .as_ref()
+        .map_or(FrameExclusion::NoOthers, |f| f.exclusion)
+}
+
+/// Whether the frame of the row at `pos` leaves out the row at `q` (`peers[pos]` is the
+/// current row's peer group as [start, end) positions).
+fn excluded(exclusion: FrameExclusion, peers: &[(usize, usize)], pos: usize, q: usize) -> bool {
+    let in_group = || peers[pos].0 <= q && q < peers[pos].1;
+    match exclusion {
+        FrameExclusion::NoOthers => false,
+        FrameExclusion::CurrentRow => q == pos,
+        FrameExclusion::Group => in_group(),
+        FrameExclusion::Ties => q != pos && in_group(),
+    }
+}
+
 /// `pos + k` clamped to the partition's positions [0, n].
 fn shift(pos: usize, k: i64, n: usize) -> usize {
     let target = pos as i128 + k as i128;
@@ -446,10 +466,12 @@ fn evaluate_partition(
         | WindowFunctionKind::LastValue
         | WindowFunctionKind::NthValue => {
             let frames = frames(call, rows, sorted, &peers, ctx)?;
+            let exclusion = frame_exclusion(call);
             for (pos, &(start, end)) in frames.iter().enumerate() {
+                let mut members = (start..end).filter(|&q| !excluded(exclusion, &peers, pos, q));
                 let target = match call.kind {
-                    WindowFunctionKind::FirstValue => (start < end).then_some(start),
-                    WindowFunctionKind::LastValue => (start < end).then(|| end - 1),
+                    WindowFunctionKind::FirstValue => members.next(),
+                    WindowFunctionKind::LastValue => members.next_back(),
                     _ => {
                         let nth = match arg(pos, 1)? {
                             Value::Null => None,
@@ -464,7 +486,7 @@ fn evaluate_partition(
                                 Some(k as usize)
                             }
                         };
-                        nth.and_then(|k| (start + k - 1 < end).then(|| start + k - 1))
+                        nth.and_then(|k| members.nth(k - 1))
                     }
                 };
                 out.push(match target {
@@ -488,9 +510,11 @@ fn evaluate_partition(
                 }
                 Ok(Some(args))
             };
-            let growing = frames
-                .windows(2)
-                .all(|w| w[0].0 == w[1].0 && w[0].1 <= w[1].1);
+            let exclusion = frame_exclusion(call);
+            let growing = exclusion == FrameExclusion::NoOthers
+                && frames
+                    .windows(2)
+                    .all(|w| w[0].0 == w[1].0 && w[0].1 <= w[1].1);
             if growing {
                 // Frames that only grow at the end: one running accumulator.
                 let mut acc = accumulator(*func, &arg_types, &call.ty);
@@ -505,10 +529,13 @@ fn evaluate_partition(
                     out.push(acc.finish(&ctx.format)?);
                 }
             } else {
-                for &(start, end) in &frames {
+                for (pos, &(start, end)) in frames.iter().enumerate() {
                     let mut acc = accumulator(*func, &arg_types, &call.ty);
-                    for pos in start..end {
-                        if let Some(args) = row_args(pos)? {
+                    for q in start..end {
+                        if excluded(exclusion, &peers, pos, q) {
+                            continue;
+                        }
+                        if let Some(args) = row_args(q)? {
                             acc.update(&args, &ctx.format)?;
                         }
                     }
