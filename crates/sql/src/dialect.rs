@@ -152,6 +152,9 @@ impl Dialect for EmbedDbDialect {
         expr: &Expr,
         _precedence: u8,
     ) -> Option<Result<Expr, ParserError>> {
+        if let Some(quantified) = parse_quantified_comparison(parser, expr) {
+            return Some(quantified);
+        }
         let (negated, symmetric) = if parser.parse_keywords(&[Keyword::BETWEEN, Keyword::SYMMETRIC])
         {
             (false, true)
@@ -260,6 +263,85 @@ impl Dialect for EmbedDbDialect {
     supports_table_inheritance_markers() -> bool;
     supports_column_generic_options() -> bool;
     }
+}
+
+/// The comparison operators that take ANY/SOME/ALL, by their token.
+fn quantifiable_operator(token: &Token) -> Option<BinaryOperator> {
+    Some(match token {
+        Token::Eq => BinaryOperator::Eq,
+        Token::Neq => BinaryOperator::NotEq,
+        Token::Lt => BinaryOperator::Lt,
+        Token::Gt => BinaryOperator::Gt,
+        Token::LtEq => BinaryOperator::LtEq,
+        Token::GtEq => BinaryOperator::GtEq,
+        Token::Tilde => BinaryOperator::PGRegexMatch,
+        Token::TildeAsterisk => BinaryOperator::PGRegexIMatch,
+        Token::ExclamationMarkTilde => BinaryOperator::PGRegexNotMatch,
+        Token::ExclamationMarkTildeAsterisk => BinaryOperator::PGRegexNotIMatch,
+        Token::DoubleTilde => BinaryOperator::PGLikeMatch,
+        Token::DoubleTildeAsterisk => BinaryOperator::PGILikeMatch,
+        Token::ExclamationMarkDoubleTilde => BinaryOperator::PGNotLikeMatch,
+        Token::ExclamationMarkDoubleTildeAsterisk => BinaryOperator::PGNotILikeMatch,
+        _ => return None,
+    })
+}
+
+/// `x op ANY|SOME|ALL (...)` read as PostgreSQL's grammar reads it: one expression, whose
+/// parentheses hold either a query (`select_with_parens`, which includes a parenthesized set
+/// operation such as `((SELECT 1) EXCEPT (SELECT 2))`) or any expression (an array). sqlparser
+/// takes a subquery only when SELECT or WITH follows the parenthesis, and parses what follows
+/// it with the operator's precedence, so `1 <> ANY (SELECT 2) IN (true)` would apply IN to
+/// the subquery. None when the next tokens are not such a comparison.
+fn parse_quantified_comparison(
+    parser: &mut Parser,
+    left: &Expr,
+) -> Option<Result<Expr, ParserError>> {
+    let op = quantifiable_operator(&parser.peek_token_ref().token)?;
+    let keyword = match &parser.peek_nth_token_ref(1).token {
+        Token::Word(w) if w.quote_style.is_none() => w.keyword,
+        _ => return None,
+    };
+    if !matches!(keyword, Keyword::ANY | Keyword::SOME | Keyword::ALL)
+        || parser.peek_nth_token_ref(2).token != Token::LParen
+    {
+        return None;
+    }
+    for _ in 0..3 {
+        parser.next_token();
+    }
+    let subquery = parser.maybe_parse(|p| {
+        let query = p.parse_query()?;
+        p.expect_token(&Token::RParen)?;
+        Ok(query)
+    });
+    let right = match subquery {
+        Ok(Some(query)) => Expr::Subquery(query),
+        Ok(None) => {
+            let inner = parser.parse_expr().and_then(|e| {
+                parser.expect_token(&Token::RParen)?;
+                Ok(e)
+            });
+            match inner {
+                Ok(e) => e,
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        Err(e) => return Some(Err(e)),
+    };
+    let (left, right) = (Box::new(left.clone()), Box::new(right));
+    Some(Ok(match keyword {
+        Keyword::ALL => Expr::AllOp {
+            left,
+            compare_op: op,
+            right,
+        },
+        _ => Expr::AnyOp {
+            left,
+            compare_op: op,
+            right,
+            is_some: keyword == Keyword::SOME,
+        },
+    }))
 }
 
 #[cfg(test)]
