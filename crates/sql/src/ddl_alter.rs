@@ -14,9 +14,8 @@ use embeddb_types::{SqlError, SqlResult, SqlState};
 
 use crate::binder::types::column_type;
 use crate::binder::{Binder, Scope, normalize_ident};
-use crate::ddl::{
-    build_index, check_sql, default_sql, eval_constant, serial_sequence, unique_relation_name,
-};
+use crate::ddl::{check_sql, default_sql, eval_constant, serial_sequence, unique_relation_name};
+use crate::ddl_index::build_index;
 use crate::exec::context::ExecContext;
 use crate::result::{Notice, QueryResult, Tag};
 use crate::session::{Executed, Session};

@@ -6,6 +6,7 @@ pub mod catalog_views;
 pub mod copy;
 mod ddl;
 mod ddl_alter;
+mod ddl_index;
 pub mod dialect;
 pub mod exec;
 pub mod explain;
