@@ -8,7 +8,7 @@ use sqlparser::ast::{self, Statement};
 use sqlparser::dialect::Dialect;
 use sqlparser::keywords::Keyword;
 use sqlparser::parser::{Parser, ParserError};
-use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer, Whitespace, Word};
+use sqlparser::tokenizer::{Token, TokenWithSpan, Whitespace, Word};
 
 pub use crate::plan::FrameExclusion;
 
@@ -57,13 +57,7 @@ fn word(value: &str, keyword: Keyword) -> Token {
 /// The tokens with every frame exclusion moved into its window's PARTITION BY, or None when
 /// the text has none (or does not tokenize: the plain parse reports that).
 fn move_exclusions(dialect: &dyn Dialect, sql: &str) -> Option<Vec<TokenWithSpan>> {
-    let tokens = Tokenizer::new(dialect, sql)
-        .with_unescape(true)
-        .tokenize_with_location()
-        .ok()?;
-    let significant: Vec<usize> = (0..tokens.len())
-        .filter(|&i| !matches!(tokens[i].token, Token::Whitespace(_)))
-        .collect();
+    let (tokens, significant) = crate::parser_subscript::significant_tokens(dialect, sql)?;
     let tok = |k: usize| significant.get(k).map(|&i| &tokens[i].token);
     let mut remove = vec![false; tokens.len()];
     // Tokens to insert before the token at an index.

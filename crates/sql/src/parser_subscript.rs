@@ -23,16 +23,27 @@ fn is_keyword(t: &Token, k: Keyword) -> bool {
     matches!(t, Token::Word(w) if w.keyword == k && w.quote_style.is_none())
 }
 
-/// Tokens of the statement text with subscripted assignment targets' subscripts removed, or
-/// None when there are none (or the text does not tokenize: the plain parse reports that).
-fn cut_subscripts(dialect: &dyn Dialect, sql: &str) -> Option<(Vec<TokenWithSpan>, Vec<Cut>)> {
+/// The text's tokens (with locations), and the indexes of those that are not whitespace: what
+/// the passes that rewrite the token stream before parsing walk. None if it does not tokenize
+/// (the plain parse then reports the error).
+pub(crate) fn significant_tokens(
+    dialect: &dyn Dialect,
+    sql: &str,
+) -> Option<(Vec<TokenWithSpan>, Vec<usize>)> {
     let tokens = Tokenizer::new(dialect, sql)
         .with_unescape(true)
         .tokenize_with_location()
         .ok()?;
-    let significant: Vec<usize> = (0..tokens.len())
+    let significant = (0..tokens.len())
         .filter(|&i| !matches!(tokens[i].token, Token::Whitespace(_)))
         .collect();
+    Some((tokens, significant))
+}
+
+/// Tokens of the statement text with subscripted assignment targets' subscripts removed, or
+/// None when there are none (or the text does not tokenize: the plain parse reports that).
+fn cut_subscripts(dialect: &dyn Dialect, sql: &str) -> Option<(Vec<TokenWithSpan>, Vec<Cut>)> {
+    let (tokens, significant) = significant_tokens(dialect, sql)?;
     let tok = |k: usize| significant.get(k).map(|&i| &tokens[i].token);
     let mut remove = vec![false; tokens.len()];
     let mut cuts = Vec::new();
