@@ -10,7 +10,17 @@ use std::time::Duration;
 
 use common::{TestServer, connect};
 
-async fn setup(client: &tokio_postgres::Client) {
+const LOOKUP: &str = "SELECT id, v FROM t WHERE id = $1";
+
+/// A server with table `t` holding three rows, a client, and the client's prepared primary-key
+/// lookup on `t`.
+async fn start() -> (
+    TestServer,
+    tokio_postgres::Client,
+    tokio_postgres::Statement,
+) {
+    let server = TestServer::start();
+    let client = connect(&server).await;
     client
         .batch_execute(
             "CREATE TABLE t (id integer PRIMARY KEY, k integer, v text);
@@ -18,6 +28,8 @@ async fn setup(client: &tokio_postgres::Client) {
         )
         .await
         .expect("setup");
+    let lookup = client.prepare(LOOKUP).await.expect("prepare");
+    (server, client, lookup)
 }
 
 /// (id, v) of the rows a query returned.
@@ -27,13 +39,7 @@ fn id_v(rows: &[tokio_postgres::Row]) -> Vec<(i32, String)> {
 
 #[tokio::test]
 async fn cached_point_lookup_follows_ddl() {
-    let server = TestServer::start();
-    let client = connect(&server).await;
-    setup(&client).await;
-    let lookup = client
-        .prepare("SELECT id, v FROM t WHERE id = $1")
-        .await
-        .expect("prepare");
+    let (server, client, lookup) = start().await;
     // The first run caches the plan; the next ones use it.
     for _ in 0..3 {
         let rows = client.query(&lookup, &[&1i32]).await.expect("lookup");
@@ -81,13 +87,7 @@ async fn cached_point_lookup_follows_ddl() {
 
 #[tokio::test]
 async fn cached_point_lookup_waits_for_ddl_holding_the_table() {
-    let server = TestServer::start();
-    let client = connect(&server).await;
-    setup(&client).await;
-    let lookup = client
-        .prepare("SELECT id, v FROM t WHERE id = $1")
-        .await
-        .expect("prepare");
+    let (server, client, lookup) = start().await;
     client.query(&lookup, &[&1i32]).await.expect("warm");
 
     let ddl = connect(&server).await;
@@ -115,10 +115,7 @@ async fn cached_point_lookup_waits_for_ddl_holding_the_table() {
     assert_eq!(rows[0].0, 1);
     // Executed again, the cached plan is rebound for the new catalog and sees the commit.
     let client = connect(&server).await;
-    let lookup = client
-        .prepare("SELECT id, v FROM t WHERE id = $1")
-        .await
-        .expect("prepare again");
+    let lookup = client.prepare(LOOKUP).await.expect("prepare again");
     for _ in 0..2 {
         let rows = client.query(&lookup, &[&1i32]).await.expect("after commit");
         assert_eq!(id_v(&rows), vec![(1, "uno".to_string())]);
@@ -127,14 +124,8 @@ async fn cached_point_lookup_waits_for_ddl_holding_the_table() {
 
 #[tokio::test]
 async fn cached_point_lookup_in_blocks_keeps_isolation_and_errors() {
-    let server = TestServer::start();
-    let client = connect(&server).await;
-    setup(&client).await;
+    let (server, client, lookup) = start().await;
     let other = connect(&server).await;
-    let lookup = client
-        .prepare("SELECT id, v FROM t WHERE id = $1")
-        .await
-        .expect("prepare");
     client.query(&lookup, &[&1i32]).await.expect("warm");
 
     // READ COMMITTED: each statement of a block sees what committed before it.

@@ -7,22 +7,9 @@ mod common;
 
 use std::sync::mpsc;
 use std::thread;
-use std::time::Duration;
 
-use common::{TestDb, error_code, run, value};
+use common::{TestDb, error_code, eventually, run, value};
 use embeddb_types::SqlState;
-
-/// Waits until `f` holds, polling: used only to learn that another thread has reached a lock
-/// wait, never to decide a result.
-fn eventually(mut f: impl FnMut() -> bool) {
-    for _ in 0..2000 {
-        if f() {
-            return;
-        }
-        thread::sleep(Duration::from_millis(5));
-    }
-    panic!("condition never held");
-}
 
 #[test]
 fn read_committed_concurrent_increments_both_count() {

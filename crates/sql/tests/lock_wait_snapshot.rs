@@ -7,34 +7,27 @@
 mod common;
 
 use std::thread;
-use std::time::Duration;
 
-use common::{Outcome, TestDb, run, value};
+use common::{Outcome, TestDb, eventually, run, value};
 use embeddb_sql::session::QuickRun;
 use embeddb_sql::{Executed, Session};
 use embeddb_types::{SqlError, SqlState, Value};
 
-/// Waits until `f` holds, polling: used only to learn that another thread has reached a lock
-/// wait, never to decide a result.
-fn eventually(mut f: impl FnMut() -> bool) {
-    for _ in 0..2000 {
-        if f() {
-            return;
-        }
-        thread::sleep(Duration::from_millis(5));
-    }
-    panic!("condition never held");
-}
-
-/// A table `c` holding (1, 0), and session `a` in a transaction that has altered it (taking
-/// its table lock exclusively) and set n = 7, not yet committed.
-fn ddl_in_progress(t: &TestDb) -> Session {
+/// A session on a database holding table `c (id, n)` with the row (1, 0).
+fn table_c(t: &TestDb) -> Session {
     let mut a = t.session();
     run(
         &mut a,
         "CREATE TABLE c (id int PRIMARY KEY, n int); INSERT INTO c VALUES (1, 0)",
     )
     .expect("setup");
+    a
+}
+
+/// A table `c` holding (1, 0), and session `a` in a transaction that has altered it (taking
+/// its table lock exclusively) and set n = 7, not yet committed.
+fn ddl_in_progress(t: &TestDb) -> Session {
+    let mut a = table_c(t);
     run(
         &mut a,
         "BEGIN; ALTER TABLE c ADD COLUMN m int; UPDATE c SET n = 7",
@@ -132,12 +125,7 @@ fn repeatable_read_keeps_the_snapshot_of_its_first_statement() {
 #[test]
 fn prepared_statement_behind_ddl_sees_its_commit() {
     let t = TestDb::new();
-    let mut a = t.session();
-    run(
-        &mut a,
-        "CREATE TABLE c (id int PRIMARY KEY, n int); INSERT INTO c VALUES (1, 0)",
-    )
-    .expect("setup");
+    let mut a = table_c(&t);
     let mut b = t.session();
     let p = b
         .prepare("SELECT n FROM c WHERE id = $1", &[])
@@ -175,12 +163,7 @@ fn prepared_statement_behind_ddl_sees_its_commit() {
 #[test]
 fn create_index_behind_writer_indexes_its_rows() {
     let t = TestDb::new();
-    let mut a = t.session();
-    run(
-        &mut a,
-        "CREATE TABLE c (id int PRIMARY KEY, n int); INSERT INTO c VALUES (1, 0)",
-    )
-    .expect("setup");
+    let mut a = table_c(&t);
     run(&mut a, "BEGIN; INSERT INTO c VALUES (2, 9)").expect("writer");
     let (mut b, r) = run_behind_lock(
         &t,
@@ -200,12 +183,7 @@ fn create_index_behind_writer_indexes_its_rows() {
 #[test]
 fn set_not_null_behind_writer_checks_its_rows() {
     let t = TestDb::new();
-    let mut a = t.session();
-    run(
-        &mut a,
-        "CREATE TABLE c (id int PRIMARY KEY, n int); INSERT INTO c VALUES (1, 0)",
-    )
-    .expect("setup");
+    let mut a = table_c(&t);
     run(&mut a, "BEGIN; INSERT INTO c VALUES (2, NULL)").expect("writer");
     let (_b, r) = run_behind_lock(
         &t,

@@ -105,3 +105,15 @@ pub fn error_code(session: &mut Session, sql: &str) -> SqlState {
         Err(e) => e.code,
     }
 }
+
+/// Waits until `f` holds, polling: used only to learn that another thread has reached a lock
+/// wait, never to decide a result.
+pub fn eventually(mut f: impl FnMut() -> bool) {
+    for _ in 0..2000 {
+        if f() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    panic!("condition never held");
+}
