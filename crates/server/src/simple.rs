@@ -34,6 +34,14 @@ use crate::worker::{Output, run_job};
 fn run_query(st: &mut ConnState, sql: String, out: &mut Output) -> SqlResult<bool> {
     st.abandon_copy()?;
     let session = st.session()?;
+    // A literal-only INSERT (a bulk load's statement) skips the parser's tree; it declines
+    // anything else, and anything that would fail to bind, before changing anything.
+    if let Some(executed) = session.execute_literal_insert(&sql) {
+        if let Reported::CopyIn { .. } = report(st, executed, out)? {
+            return Err(SqlError::internal("an INSERT started COPY FROM STDIN"));
+        }
+        return Ok(false);
+    }
     let statements = match session.parse_batch(&sql) {
         Ok(s) => s,
         Err(e) => {
@@ -77,57 +85,86 @@ pub fn run_statements(
         if out.is_closed() {
             break;
         }
-        let session = st.session()?;
-        let executed = session.execute(&statement, &sql, &[], Vec::new());
-        push_notices(session, out);
-        let ctx = session
-            .settings()
-            .format_context(FormatContext::system_now_micros());
-        let ok = match executed {
-            Err(e) => {
-                out.push(error_message(&e));
-                false
-            }
-            Ok(Executed::Empty) => {
-                out.push(PgWireBackendMessage::EmptyQueryResponse(
-                    EmptyQueryResponse::new(),
-                ));
-                true
-            }
-            Ok(Executed::Result(result)) => send_result(result, ctx, out),
-            Ok(Executed::CopyOut {
-                format,
-                result,
-                types,
-            }) => match copy_out(&format, result, &types, &ctx, out) {
-                Ok(()) => true,
-                Err(e) => {
-                    out.push(error_message(&e));
-                    false
-                }
-            },
-            Ok(Executed::CopyIn { columns, .. }) => {
+        let executed = st.session()?.execute(&statement, &sql, &[], Vec::new());
+        let ok = match report(st, executed, out)? {
+            Reported::Done => true,
+            Reported::Failed => false,
+            Reported::CopyIn { columns } => {
                 if allow_copy_in {
                     out.push(copy_in_response(columns));
                     st.pending_batch = Some(PendingBatch { sql, rest });
                     return Ok(true);
                 }
+                let session = st.session()?;
                 session.copy_fail("second COPY FROM STDIN in one query string");
                 let e = SqlError::not_supported(
                     "a second COPY FROM STDIN in one query string is not supported",
                 );
                 out.push(error_message(&e));
+                push_notices(session, out);
+                push_parameter_changes(session, out);
                 false
             }
         };
-        let session = st.session()?;
-        push_notices(session, out);
-        push_parameter_changes(session, out);
         if !ok {
             break;
         }
     }
     Ok(false)
+}
+
+/// How a statement's messages ended.
+enum Reported {
+    Done,
+    Failed,
+    /// It started COPY FROM STDIN: the caller sends CopyInResponse, or refuses it.
+    CopyIn {
+        columns: usize,
+    },
+}
+
+/// Sends what one statement produced: the notices it raised, its result or error, then the
+/// notices and parameter changes it left. For a COPY FROM STDIN only the first notices are
+/// sent; the rest is the caller's.
+fn report(
+    st: &mut ConnState,
+    executed: SqlResult<Executed>,
+    out: &mut Output,
+) -> SqlResult<Reported> {
+    let session = st.session()?;
+    push_notices(session, out);
+    let ctx = session
+        .settings()
+        .format_context(FormatContext::system_now_micros());
+    let ok = match executed {
+        Err(e) => {
+            out.push(error_message(&e));
+            false
+        }
+        Ok(Executed::Empty) => {
+            out.push(PgWireBackendMessage::EmptyQueryResponse(
+                EmptyQueryResponse::new(),
+            ));
+            true
+        }
+        Ok(Executed::Result(result)) => send_result(result, ctx, out),
+        Ok(Executed::CopyOut {
+            format,
+            result,
+            types,
+        }) => match copy_out(&format, result, &types, &ctx, out) {
+            Ok(()) => true,
+            Err(e) => {
+                out.push(error_message(&e));
+                false
+            }
+        },
+        Ok(Executed::CopyIn { columns, .. }) => return Ok(Reported::CopyIn { columns }),
+    };
+    let session = st.session()?;
+    push_notices(session, out);
+    push_parameter_changes(session, out);
+    Ok(if ok { Reported::Done } else { Reported::Failed })
 }
 
 /// RowDescription (text formats), the rows, CommandComplete; false after an error.

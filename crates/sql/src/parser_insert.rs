@@ -11,6 +11,8 @@
 //! every syntax error. The tests hold it to sqlparser's output, `Debug` form and all, on
 //! generated statements and with every keyword as a table and column name.
 
+use std::borrow::Cow;
+
 use sqlparser::ast::helpers::attached_token::AttachedToken;
 use sqlparser::ast::{
     Expr, Ident, Insert, ObjectName, ObjectNamePart, Parens, Query, SetExpr, Statement,
@@ -23,68 +25,108 @@ use sqlparser::tokenizer::{Location, Span, Token, TokenWithSpan, Word};
 /// trailing semicolon); None means "use the full parser".
 pub(crate) fn parse_literal_insert(sql: &str) -> Option<Statement> {
     let mut r = Reader::new(sql);
-    r.skip_whitespace();
-    let insert_start = r.location();
-    let insert_word = r.word()?;
-    if !insert_word.eq_ignore_ascii_case("INSERT") {
-        return None;
-    }
-    let insert_token = AttachedToken(TokenWithSpan::new(
-        Token::Word(Word {
-            value: insert_word.to_string(),
-            quote_style: None,
-            keyword: Keyword::INSERT,
-        }),
-        Span::new(insert_start, r.location()),
-    ));
-    r.skip_whitespace();
-    if !r.word()?.eq_ignore_ascii_case("INTO") {
-        return None;
-    }
-    r.skip_whitespace();
-    let table = r.object_name()?;
-    r.skip_whitespace();
-    let mut columns = Vec::new();
-    if r.eat(b'(') {
-        loop {
-            r.skip_whitespace();
-            columns.push(ObjectName(vec![ObjectNamePart::Identifier(
-                r.identifier(NamePosition::Column)?,
-            )]));
-            r.skip_whitespace();
-            if r.eat(b')') {
-                break;
-            }
-            if !r.eat(b',') {
-                return None;
-            }
-        }
-        r.skip_whitespace();
-    }
-    if !r.word()?.eq_ignore_ascii_case("VALUES") {
-        return None;
-    }
-    let mut rows = Vec::new();
+    let header = r.header()?;
+    let mut rows: Vec<Parens<Vec<Expr>>> = Vec::new();
+    let mut width = 0;
     loop {
         r.skip_whitespace();
-        rows.push(r.row()?);
+        let row_start = r.pos;
+        let row = r.row(width)?;
+        width = row.content.len();
+        if rows.is_empty() {
+            rows.reserve(r.rows_left_estimate(row_start));
+        }
+        rows.push(row);
         r.skip_whitespace();
         if !r.eat(b',') {
             break;
         }
     }
-    if r.eat(b';') {
-        r.skip_whitespace();
-    }
-    if !r.at_end() {
-        return None;
-    }
+    r.end()?;
     Some(Statement::Insert(insert_statement(
-        insert_token,
-        table,
-        columns,
+        header.insert_token,
+        header.table,
+        header.columns,
         rows,
     )))
+}
+
+/// A literal-only INSERT as [`read_literal_insert`] reads it: the statement sqlparser would
+/// build, without the tree. For a 1,000-row INSERT, building, binding and freeing sqlparser's
+/// nodes (one per value) cost more than the values' own conversion; the binder reads this form
+/// directly (`Binder::bind_literal_insert`).
+#[derive(Debug)]
+pub(crate) struct LiteralInsert<'a> {
+    pub table: ObjectName,
+    pub columns: Vec<ObjectName>,
+    /// Values in each row; every row has this many (at least one).
+    pub width: usize,
+    /// The rows' values, row after row.
+    pub cells: Vec<Literal<'a>>,
+}
+
+impl<'a> LiteralInsert<'a> {
+    pub fn rows(&self) -> std::slice::ChunksExact<'_, Literal<'a>> {
+        self.cells.chunks_exact(self.width)
+    }
+}
+
+/// One value of a literal INSERT row.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Literal<'a> {
+    Null,
+    Bool(bool),
+    /// The keyword DEFAULT, as spelled.
+    Default(&'a str),
+    /// A number as written, with its sign if negative (`-12.5e3`).
+    Number(&'a str),
+    /// A string's value (its `''` already read as one quote).
+    String(Cow<'a, str>),
+    /// `$n`, as written.
+    Placeholder(&'a str),
+}
+
+/// The statement in compact form, if the text is one literal-only INSERT ... VALUES whose rows
+/// all have the same number of values and which has no `$n` parameters; None means "parse
+/// the text" (which also gives every error its position).
+pub(crate) fn read_literal_insert(sql: &str) -> Option<LiteralInsert<'_>> {
+    let mut r = Reader::new(sql);
+    let header = r.header()?;
+    let mut cells: Vec<Literal<'_>> = Vec::new();
+    let mut width = 0;
+    loop {
+        r.skip_whitespace();
+        let row_start = r.pos;
+        let before = cells.len();
+        r.literal_row(&mut cells)?;
+        if before == 0 {
+            width = cells.len();
+            cells.reserve(width * r.rows_left_estimate(row_start));
+        } else if cells.len() - before != width {
+            return None;
+        }
+        r.skip_whitespace();
+        if !r.eat(b',') {
+            break;
+        }
+    }
+    r.end()?;
+    if cells.iter().any(|c| matches!(c, Literal::Placeholder(_))) {
+        return None;
+    }
+    Some(LiteralInsert {
+        table: header.table,
+        columns: header.columns,
+        width,
+        cells,
+    })
+}
+
+/// `INSERT INTO table [(columns)] VALUES`, the part both forms share.
+struct Header {
+    insert_token: AttachedToken,
+    table: ObjectName,
+    columns: Vec<ObjectName>,
 }
 
 /// The Insert node sqlparser builds for `INSERT INTO table (columns) VALUES rows`.
@@ -321,8 +363,73 @@ impl<'a> Reader<'a> {
         })
     }
 
-    /// `(value, ...)`.
-    fn row(&mut self) -> Option<Parens<Vec<Expr>>> {
+    /// `INSERT INTO name [(columns)] VALUES`, leaving the reader after VALUES.
+    fn header(&mut self) -> Option<Header> {
+        self.skip_whitespace();
+        let insert_start = self.location();
+        let insert_word = self.word()?;
+        if !insert_word.eq_ignore_ascii_case("INSERT") {
+            return None;
+        }
+        let insert_token = AttachedToken(TokenWithSpan::new(
+            Token::Word(Word {
+                value: insert_word.to_string(),
+                quote_style: None,
+                keyword: Keyword::INSERT,
+            }),
+            Span::new(insert_start, self.location()),
+        ));
+        self.skip_whitespace();
+        if !self.word()?.eq_ignore_ascii_case("INTO") {
+            return None;
+        }
+        self.skip_whitespace();
+        let table = self.object_name()?;
+        self.skip_whitespace();
+        let mut columns = Vec::new();
+        if self.eat(b'(') {
+            loop {
+                self.skip_whitespace();
+                columns.push(ObjectName(vec![ObjectNamePart::Identifier(
+                    self.identifier(NamePosition::Column)?,
+                )]));
+                self.skip_whitespace();
+                if self.eat(b')') {
+                    break;
+                }
+                if !self.eat(b',') {
+                    return None;
+                }
+            }
+            self.skip_whitespace();
+        }
+        if !self.word()?.eq_ignore_ascii_case("VALUES") {
+            return None;
+        }
+        Some(Header {
+            insert_token,
+            table,
+            columns,
+        })
+    }
+
+    /// After the last row: an optional semicolon, then nothing but whitespace.
+    fn end(&mut self) -> Option<()> {
+        if self.eat(b';') {
+            self.skip_whitespace();
+        }
+        self.at_end().then_some(())
+    }
+
+    /// How many more rows like the one that started at `row_start` the rest of the text
+    /// holds, to size the row list once instead of growing it by copies.
+    fn rows_left_estimate(&self, row_start: usize) -> usize {
+        let row_bytes = (self.pos - row_start).max(1);
+        (self.text.len() - self.pos) / row_bytes + 1
+    }
+
+    /// `(value, ...)`; `width_hint` is the previous row's width (0 for the first).
+    fn row(&mut self, width_hint: usize) -> Option<Parens<Vec<Expr>>> {
         let open_start = self.location();
         if !self.eat(b'(') {
             return None;
@@ -331,7 +438,7 @@ impl<'a> Reader<'a> {
             Token::LParen,
             Span::new(open_start, self.location()),
         ));
-        let mut content = Vec::new();
+        let mut content = Vec::with_capacity(width_hint);
         loop {
             self.skip_whitespace();
             content.push(self.value()?);
@@ -354,85 +461,120 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// One literal value of a row.
+    /// `(value, ...)`, its values appended to `cells`.
+    fn literal_row(&mut self, cells: &mut Vec<Literal<'a>>) -> Option<()> {
+        if !self.eat(b'(') {
+            return None;
+        }
+        loop {
+            self.skip_whitespace();
+            cells.push(self.literal()?);
+            self.skip_whitespace();
+            if self.eat(b')') {
+                return Some(());
+            }
+            if !self.eat(b',') {
+                return None;
+            }
+        }
+    }
+
+    /// One value of a row, as sqlparser's tree.
     fn value(&mut self) -> Option<Expr> {
         let start = self.location();
-        let expr = match self.peek()? {
-            b'\'' => {
-                let s = self.string()?;
-                literal(Value::SingleQuotedString(s), start, self.location())
-            }
-            b'0'..=b'9' => {
-                let n = self.number()?;
-                literal(Value::Number(n, false), start, self.location())
-            }
+        let value = self.literal()?;
+        let end = self.location();
+        Some(match value {
+            Literal::Null => literal(Value::Null, start, end),
+            Literal::Bool(b) => literal(Value::Boolean(b), start, end),
+            Literal::String(s) => literal(Value::SingleQuotedString(s.into_owned()), start, end),
+            Literal::Placeholder(p) => literal(Value::Placeholder(p.to_string()), start, end),
+            Literal::Number(n) => match n.strip_prefix('-') {
+                // sqlparser reads `-1` as minus applied to the number after the sign.
+                Some(digits) => {
+                    let number_start = Location {
+                        line: start.line,
+                        column: start.column + 1,
+                    };
+                    Expr::UnaryOp {
+                        op: UnaryOperator::Minus,
+                        expr: Box::new(literal(
+                            Value::Number(digits.to_string(), false),
+                            number_start,
+                            end,
+                        )),
+                    }
+                }
+                None => literal(Value::Number(n.to_string(), false), start, end),
+            },
+            Literal::Default(word) => Expr::Identifier(Ident {
+                value: word.to_string(),
+                quote_style: None,
+                span: Span::new(start, end),
+            }),
+        })
+    }
+
+    /// One value of a row: a literal followed by what may end it.
+    fn literal(&mut self) -> Option<Literal<'a>> {
+        let value = match self.peek()? {
+            b'\'' => Literal::String(self.string()?),
+            b'0'..=b'9' => Literal::Number(self.number()?),
             b'-' => {
+                let start = self.pos;
                 self.bump();
-                let number_start = self.location();
+                // A sign with a space after it is an operator the full parser reads.
                 if !self.peek()?.is_ascii_digit() {
                     return None;
                 }
-                let n = self.number()?;
-                Expr::UnaryOp {
-                    op: UnaryOperator::Minus,
-                    expr: Box::new(literal(
-                        Value::Number(n, false),
-                        number_start,
-                        self.location(),
-                    )),
-                }
+                self.number()?;
+                Literal::Number(&self.text[start..self.pos])
             }
             b'$' => {
+                let start = self.pos;
                 self.bump();
-                let digits_start = self.pos;
-                while self.peek().is_some_and(|b| b.is_ascii_digit()) {
-                    self.bump();
-                }
-                if self.pos == digits_start {
-                    return None;
-                }
-                let text = self.text[digits_start - 1..self.pos].to_string();
-                literal(Value::Placeholder(text), start, self.location())
+                self.digits()?;
+                Literal::Placeholder(&self.text[start..self.pos])
             }
             _ => {
                 let word = self.word()?;
-                let end = self.location();
                 if word.eq_ignore_ascii_case("NULL") {
-                    literal(Value::Null, start, end)
+                    Literal::Null
                 } else if word.eq_ignore_ascii_case("TRUE") {
-                    literal(Value::Boolean(true), start, end)
+                    Literal::Bool(true)
                 } else if word.eq_ignore_ascii_case("FALSE") {
-                    literal(Value::Boolean(false), start, end)
+                    Literal::Bool(false)
                 } else if word.eq_ignore_ascii_case("DEFAULT") {
-                    Expr::Identifier(Ident {
-                        value: word.to_string(),
-                        quote_style: None,
-                        span: Span::new(start, end),
-                    })
+                    Literal::Default(word)
                 } else {
                     return None;
                 }
             }
         };
-        self.at_value_end().then_some(expr)
+        self.at_value_end().then_some(value)
     }
 
     /// `'...'` with `''` standing for one quote (standard_conforming_strings: backslashes are
     /// ordinary characters).
-    fn string(&mut self) -> Option<String> {
+    fn string(&mut self) -> Option<Cow<'a, str>> {
         self.bump();
-        let mut value = String::new();
+        let mut value = Cow::Borrowed("");
         loop {
             let run_start = self.pos;
             let run_len = memchr::memchr(b'\'', &self.text.as_bytes()[run_start..])?;
             self.skip_run(run_len);
-            value.push_str(&self.text[run_start..self.pos]);
+            let run = &self.text[run_start..self.pos];
+            if value.is_empty() {
+                value = Cow::Borrowed(run);
+            } else {
+                value.to_mut().push_str(run);
+            }
             if !self.eat(b'\'') {
                 return None; // unterminated: the parser reports it
             }
             if self.peek() == Some(b'\'') {
                 self.bump();
-                value.push('\'');
+                value.to_mut().push('\'');
             } else {
                 return Some(value);
             }
@@ -441,7 +583,7 @@ impl<'a> Reader<'a> {
 
     /// `digits[.digits][e[+-]digits]`; other spellings (`1.`, `.5`, `1_000`, `0x1F`) are left
     /// to the full parser.
-    fn number(&mut self) -> Option<String> {
+    fn number(&mut self) -> Option<&'a str> {
         let start = self.pos;
         self.digits()?;
         if self.eat(b'.') {
@@ -454,7 +596,7 @@ impl<'a> Reader<'a> {
             }
             self.digits()?;
         }
-        Some(self.text[start..self.pos].to_string())
+        Some(&self.text[start..self.pos])
     }
 
     fn digits(&mut self) -> Option<()> {

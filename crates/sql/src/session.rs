@@ -21,9 +21,11 @@ use crate::result::{Notice, QueryResult, Tag};
 use crate::settings::Settings;
 use crate::statement::BoundStatement;
 
+mod literal_insert;
 mod quick;
 mod run;
 pub use quick::QuickRun;
+use run::{KnownPlan, StatementRef};
 pub(crate) use run::{lock_plan, lock_statement, snapshot_after_locks};
 
 /// Options for opening a database.
@@ -520,14 +522,17 @@ impl Session {
             }
             _ => {}
         }
-        let result = self.execute_in_transaction(statement, sql, param_types, params, cache);
-        if result.is_err() {
-            match &mut self.state {
-                TxnState::Block { failed, .. } => *failed = true,
-                TxnState::Idle => {}
-            }
-        }
-        result
+        let known = match cache {
+            Some(cache) => KnownPlan::Cache(cache),
+            None => KnownPlan::None,
+        };
+        self.execute_in_transaction(
+            StatementRef::Parsed(statement),
+            sql,
+            param_types,
+            params,
+            known,
+        )
     }
 
     fn begin(&mut self, modes: &[ast::TransactionMode]) -> SqlResult<Executed> {
@@ -669,16 +674,35 @@ impl Session {
     }
 
     /// Runs a statement in the block's transaction, or in a transaction of its own that
-    /// commits when it succeeds (autocommit).
+    /// commits when it succeeds (autocommit). An error fails the block.
     fn execute_in_transaction(
         &mut self,
-        statement: &Statement,
+        statement: StatementRef<'_>,
         sql: &str,
         param_types: &[DataType],
         params: Vec<Value>,
-        cache: Option<&PlanCache>,
+        known: KnownPlan<'_>,
     ) -> SqlResult<Executed> {
-        if let Some(result) = crate::utility::execute_utility(self, statement)? {
+        let result = self.execute_in_transaction_inner(statement, sql, param_types, params, known);
+        if result.is_err()
+            && let TxnState::Block { failed, .. } = &mut self.state
+        {
+            *failed = true;
+        }
+        result
+    }
+
+    fn execute_in_transaction_inner(
+        &mut self,
+        statement: StatementRef<'_>,
+        sql: &str,
+        param_types: &[DataType],
+        params: Vec<Value>,
+        known: KnownPlan<'_>,
+    ) -> SqlResult<Executed> {
+        if let StatementRef::Parsed(statement) = statement
+            && let Some(result) = crate::utility::execute_utility(self, statement)?
+        {
             return Ok(result);
         }
         let statement_micros = now_micros();
@@ -692,7 +716,7 @@ impl Session {
             params,
             (statement_micros, txn_micros),
             !autocommit,
-            cache,
+            known,
         );
         if autocommit {
             match result {

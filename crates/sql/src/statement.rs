@@ -8,6 +8,7 @@ use embeddb_types::SqlResult;
 
 use crate::binder::Binder;
 use crate::optimizer::{self, TableStatistics};
+use crate::parser_insert::LiteralInsert;
 use crate::plan::{DeletePlan, Field, InsertPlan, LogicalPlan, UpdatePlan};
 
 /// A bound, optimized statement ready to run.
@@ -69,6 +70,17 @@ impl BoundStatement {
         };
         let bound = binder.with_ctes(with, |binder| bind_dml(binder, &dml, stats))?;
         Ok(Some(bound))
+    }
+
+    /// Binds and optimizes a literal-only INSERT in `parser_insert`'s compact form.
+    pub(crate) fn bind_literal_insert(
+        binder: &mut Binder<'_>,
+        insert: &LiteralInsert<'_>,
+        stats: &dyn TableStatistics,
+    ) -> SqlResult<BoundStatement> {
+        let mut plan = binder.bind_literal_insert(insert)?;
+        plan.source = optimizer::optimize(plan.source, stats);
+        Ok(BoundStatement::Insert(plan))
     }
 
     /// The columns the statement returns, if it returns rows.

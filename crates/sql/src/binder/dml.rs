@@ -1,10 +1,10 @@
-//! Binding INSERT, UPDATE and DELETE: target columns, values cast to the columns' types by
-//! assignment rules, defaults, check constraints, ON CONFLICT and RETURNING.
+//! Binding UPDATE and DELETE, and what INSERT (`binder::insert`) shares with them: values
+//! cast to the columns' types by assignment rules, defaults, check constraints and RETURNING.
 
 use std::sync::Arc;
 
 use crate::dialect::EmbedDbDialect;
-use sqlparser::ast::{self, Expr as AstExpr, SelectItem, SetExpr, Spanned};
+use sqlparser::ast::{self, Expr as AstExpr, SelectItem, Spanned};
 use sqlparser::parser::Parser;
 
 use embeddb_tables::TableDef;
@@ -15,8 +15,7 @@ use super::names::{figure_column_name, normalize_ident};
 use super::{Binder, Scope};
 use crate::expr::{Expr, ExprKind, Subquery, SubqueryKind};
 use crate::plan::{
-    AccessPath, CheckExpr, ConflictAction, DeletePlan, Field, InsertPlan, LogicalPlan, OnConflict,
-    Returning, ScanNode, UpdatePlan,
+    AccessPath, CheckExpr, DeletePlan, Field, LogicalPlan, Returning, ScanNode, UpdatePlan,
 };
 
 /// The value of one column in SET: an expression still to bind, or one a sub-SELECT gave.
@@ -26,7 +25,7 @@ enum AssignedValue<'a> {
 }
 
 /// Whether an expression is the bare keyword DEFAULT (in VALUES or SET).
-fn is_default_keyword(expr: &AstExpr) -> bool {
+pub(super) fn is_default_keyword(expr: &AstExpr) -> bool {
     matches!(expr, AstExpr::Identifier(i) if i.quote_style.is_none() && i.value.eq_ignore_ascii_case("default"))
 }
 
@@ -94,7 +93,7 @@ impl Binder<'_> {
         Ok(out)
     }
 
-    fn bind_returning(
+    pub(super) fn bind_returning(
         &mut self,
         items: &Option<Vec<SelectItem>>,
         scope: &Scope,
@@ -144,12 +143,12 @@ impl Binder<'_> {
         Ok(Some(Returning { exprs, schema }))
     }
 
-    fn target_table(&self, name: &ast::ObjectName) -> SqlResult<Arc<TableDef>> {
+    pub(super) fn target_table(&self, name: &ast::ObjectName) -> SqlResult<Arc<TableDef>> {
         let relation = self.relation_name(name)?;
         self.table_named(&relation, name)
     }
 
-    fn column_position(
+    pub(super) fn column_position(
         &self,
         table: &TableDef,
         name: &str,
@@ -170,311 +169,7 @@ impl Binder<'_> {
             })
     }
 
-    pub fn bind_insert(&mut self, insert: &ast::Insert) -> SqlResult<InsertPlan> {
-        let table_name = match &insert.table {
-            ast::TableObject::TableName(name) => name,
-            _ => return Err(SqlError::not_supported("INSERT into a table function")),
-        };
-        // PostgreSQL's INSERT target takes an alias only after AS; sqlparser also reads a bare
-        // word there (`INSERT INTO t VALUE (1)` would name the table "value").
-        if let Some(alias) = insert.table_alias.as_ref().filter(|a| !a.explicit) {
-            return Err(self.error_at(
-                SqlState::SYNTAX_ERROR,
-                format!("syntax error at or near \"{}\"", alias.alias.value),
-                alias.alias.span,
-            ));
-        }
-        let table = self.target_table(table_name)?;
-        let qualifier = insert
-            .table_alias
-            .as_ref()
-            .map(|a| normalize_ident(&a.alias))
-            .unwrap_or_else(|| table.name.clone());
-        let width = table.visible_columns().count();
-        let types: Vec<DataType> = table
-            .visible_columns()
-            .map(|c| c.data_type.clone())
-            .collect();
-        let names: Vec<String> = table.visible_columns().map(|c| c.name.clone()).collect();
-
-        // Target columns, in statement order, as positions in the table.
-        let mut targets: Vec<usize> = Vec::with_capacity(insert.columns.len());
-        for col in &insert.columns {
-            let parts = super::names::object_name_parts(col)?;
-            let name = parts.last().cloned().unwrap_or_default();
-            let pos = self.column_position(&table, &name, col.span())?;
-            if targets.contains(&pos) {
-                return Err(self.error_at(
-                    SqlState::DUPLICATE_COLUMN,
-                    format!("column \"{name}\" specified more than once"),
-                    col.span(),
-                ));
-            }
-            targets.push(pos);
-        }
-        if insert.columns.is_empty() {
-            targets = (0..width).collect();
-        }
-
-        let source = match &insert.source {
-            None => {
-                // DEFAULT VALUES
-                let mut row = Vec::with_capacity(width);
-                for i in 0..width {
-                    row.push(self.column_default(&table, i)?);
-                }
-                LogicalPlan::Values {
-                    rows: Arc::new(vec![row]),
-                    schema: table_schema(&table),
-                }
-            }
-            Some(query) => {
-                let explicit = !insert.columns.is_empty();
-                self.bind_insert_source(&table, query, &mut targets, explicit, &types, &names)?
-            }
-        };
-
-        let checks = self.table_checks(&table)?;
-        let scope = Scope::for_table(&table, &qualifier);
-        let on_conflict = match &insert.on {
-            None => None,
-            Some(ast::OnInsert::OnConflict(oc)) => {
-                Some(self.bind_on_conflict(&table, &qualifier, oc)?)
-            }
-            Some(ast::OnInsert::DuplicateKeyUpdate(_)) => {
-                return Err(SqlError::syntax("syntax error at or near \"ON DUPLICATE\""));
-            }
-            Some(_) => return Err(SqlError::not_supported("this ON clause")),
-        };
-        let returning = self.bind_returning(&insert.returning, &scope)?;
-        Ok(InsertPlan {
-            table,
-            source,
-            checks,
-            on_conflict,
-            returning,
-        })
-    }
-
-    fn bind_insert_source(
-        &mut self,
-        table: &Arc<TableDef>,
-        query: &ast::Query,
-        targets: &mut Vec<usize>,
-        explicit_columns: bool,
-        types: &[DataType],
-        names: &[String],
-    ) -> SqlResult<LogicalPlan> {
-        let width = types.len();
-        let plain_values = match query.body.as_ref() {
-            SetExpr::Values(values)
-                if query.order_by.is_none()
-                    && query.limit_clause.is_none()
-                    && query.with.is_none() =>
-            {
-                Some(values)
-            }
-            _ => None,
-        };
-        if let Some(values) = plain_values {
-            // VALUES rows bind straight against the target columns' types, so '2024-01-01'
-            // becomes a date and DEFAULT is allowed in any position.
-            let mut rows = Vec::with_capacity(values.rows.len());
-            let empty = Scope::default();
-            let row_width = values.rows.first().map_or(0, |r| r.content.len());
-            for row in &values.rows {
-                if row.content.len() != row_width {
-                    let err = SqlError::new(
-                        SqlState::SYNTAX_ERROR,
-                        "VALUES lists must all be the same length",
-                    );
-                    return Err(match row.content.first() {
-                        Some(e) => self.at(err, e.span()),
-                        None => err,
-                    });
-                }
-            }
-            check_insert_width(row_width, targets, explicit_columns)?;
-            for row in &values.rows {
-                let mut full: Vec<Option<Expr>> = vec![None; width];
-                for (e, &pos) in row.content.iter().zip(targets.iter()) {
-                    let bound = if is_default_keyword(e) {
-                        self.column_default(table, pos)?
-                    } else {
-                        let mut cx = ExprContext::new(&empty, Clause::Values);
-                        let b = self.bind_expr(e, &mut cx)?;
-                        self.coerce_assignment(b, &types[pos], &names[pos])
-                            .map_err(|err| self.at(err, e.span()))?
-                    };
-                    full[pos] = Some(bound);
-                }
-                let mut complete = Vec::with_capacity(width);
-                for (pos, value) in full.into_iter().enumerate() {
-                    complete.push(match value {
-                        Some(v) => v,
-                        None => self.column_default(table, pos)?,
-                    });
-                }
-                rows.push(complete);
-            }
-            return Ok(LogicalPlan::Values {
-                rows: Arc::new(rows),
-                schema: table_schema(table),
-            });
-        }
-        // The source's untyped literals stay unknown so they take the target columns' types
-        // (PostgreSQL reads `'2024-01-02'` with the date column's input function).
-        self.keep_unknown_outputs = matches!(query.body.as_ref(), SetExpr::Select(_));
-        let plan = self.bind_query(query);
-        self.keep_unknown_outputs = false;
-        let plan = plan?;
-        check_insert_width(plan.schema().len(), targets, explicit_columns)?;
-        let plan = self.type_unknown_outputs(plan, targets, types, names)?;
-        let schema = plan.schema();
-        let mut exprs: Vec<Option<Expr>> = vec![None; width];
-        for (i, &pos) in targets.iter().enumerate() {
-            let col = Expr::column(i, schema[i].ty.clone());
-            exprs[pos] = Some(self.coerce_assignment(col, &types[pos], &names[pos])?);
-        }
-        let mut complete = Vec::with_capacity(width);
-        for (pos, e) in exprs.into_iter().enumerate() {
-            complete.push(match e {
-                Some(e) => e,
-                None => self.column_default(table, pos)?,
-            });
-        }
-        Ok(LogicalPlan::Project {
-            input: Box::new(plan),
-            exprs: complete,
-            schema: table_schema(table),
-        })
-    }
-
-    /// Gives the source's unknown-typed output expressions the types of their target
-    /// columns; any left (under DISTINCT, say) are converted from text when the row is built.
-    fn type_unknown_outputs(
-        &mut self,
-        plan: LogicalPlan,
-        targets: &[usize],
-        types: &[DataType],
-        names: &[String],
-    ) -> SqlResult<LogicalPlan> {
-        let LogicalPlan::Project {
-            input,
-            mut exprs,
-            mut schema,
-        } = plan
-        else {
-            return Ok(plan);
-        };
-        for (i, &pos) in targets.iter().enumerate() {
-            if let (Some(e), Some(field)) = (exprs.get_mut(i), schema.get_mut(i))
-                && e.ty == DataType::Unknown
-            {
-                let untyped = std::mem::replace(e, Expr::null(DataType::Unknown));
-                *e = self.coerce_assignment(untyped, &types[pos], &names[pos])?;
-                field.ty = e.ty.clone();
-            }
-        }
-        Ok(LogicalPlan::Project {
-            input,
-            exprs,
-            schema,
-        })
-    }
-
-    fn bind_on_conflict(
-        &mut self,
-        table: &Arc<TableDef>,
-        qualifier: &str,
-        oc: &ast::OnConflict,
-    ) -> SqlResult<OnConflict> {
-        let arbiter = match &oc.conflict_target {
-            None => None,
-            Some(ast::ConflictTarget::OnConstraint(name)) => {
-                let name = super::names::object_name_parts(name)?
-                    .last()
-                    .cloned()
-                    .unwrap_or_default();
-                let found = table.indexes.iter().any(|i| {
-                    i.unique && (i.constraint.as_deref() == Some(name.as_str()) || i.name == name)
-                });
-                if !found {
-                    return Err(SqlError::new(
-                        SqlState::UNDEFINED_OBJECT,
-                        format!(
-                            "constraint \"{name}\" for table \"{}\" does not exist",
-                            table.name
-                        ),
-                    ));
-                }
-                Some(name)
-            }
-            Some(ast::ConflictTarget::Columns { columns, predicate }) => {
-                if predicate.is_some() {
-                    return Err(SqlError::not_supported(
-                        "ON CONFLICT with an index predicate",
-                    ));
-                }
-                let mut attnums = Vec::with_capacity(columns.len());
-                for c in columns {
-                    let name = normalize_ident(c);
-                    let column = table.column(&name).ok_or_else(|| {
-                        SqlError::new(
-                            SqlState::UNDEFINED_COLUMN,
-                            format!("column \"{name}\" does not exist"),
-                        )
-                    })?;
-                    attnums.push(column.attnum);
-                }
-                attnums.sort_unstable();
-                let index = table.indexes.iter().find(|i| {
-                    let mut cols: Vec<u16> = i.columns.iter().map(|c| c.attnum).collect();
-                    cols.sort_unstable();
-                    i.unique && cols == attnums
-                });
-                match index {
-                    Some(i) => Some(i.constraint.clone().unwrap_or_else(|| i.name.clone())),
-                    None => {
-                        return Err(SqlError::new(
-                            SqlState::INVALID_COLUMN_REFERENCE,
-                            "there is no unique or exclusion constraint matching the ON CONFLICT specification",
-                        ));
-                    }
-                }
-            }
-        };
-        let action = match &oc.action {
-            ast::OnConflictAction::DoNothing => ConflictAction::Nothing,
-            ast::OnConflictAction::DoUpdate(update) => {
-                if arbiter.is_none() {
-                    return Err(SqlError::new(
-                        SqlState::SYNTAX_ERROR,
-                        "ON CONFLICT DO UPDATE requires inference specification or constraint name",
-                    )
-                    .with_hint("For example, ON CONFLICT (column_name)."));
-                }
-                // The existing row, then the proposed one as EXCLUDED.
-                let scope =
-                    Scope::for_table(table, qualifier).join(Scope::for_table(table, "excluded"));
-                let assignments = self.bind_assignments(table, &update.assignments, &scope)?;
-                let filter = match &update.selection {
-                    Some(w) => {
-                        let mut cx = ExprContext::new(&scope, Clause::Where);
-                        Some(self.bind_condition(w, &mut cx)?)
-                    }
-                    None => None,
-                };
-                ConflictAction::Update {
-                    assignments,
-                    filter,
-                }
-            }
-        };
-        Ok(OnConflict { arbiter, action })
-    }
-
-    fn bind_assignments(
+    pub(super) fn bind_assignments(
         &mut self,
         table: &TableDef,
         assignments: &[ast::Assignment],
@@ -698,31 +393,6 @@ impl Binder<'_> {
             returning,
         })
     }
-}
-
-/// Checks the number of values an INSERT row has against its target columns. Without a
-/// column list, fewer values fill the leading columns (the rest take their defaults).
-fn check_insert_width(
-    values: usize,
-    targets: &mut Vec<usize>,
-    explicit_columns: bool,
-) -> SqlResult<()> {
-    if values > targets.len() {
-        return Err(SqlError::new(
-            SqlState::SYNTAX_ERROR,
-            "INSERT has more expressions than target columns",
-        ));
-    }
-    if values < targets.len() {
-        if explicit_columns {
-            return Err(SqlError::new(
-                SqlState::SYNTAX_ERROR,
-                "INSERT has more target columns than expressions",
-            ));
-        }
-        targets.truncate(values);
-    }
-    Ok(())
 }
 
 /// The table's visible columns as plan fields.

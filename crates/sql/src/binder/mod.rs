@@ -11,6 +11,7 @@ mod dml;
 pub mod expr;
 mod from;
 mod grouping;
+mod insert;
 mod named_args;
 mod names;
 mod outer_aggregate;

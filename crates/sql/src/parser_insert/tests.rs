@@ -4,7 +4,11 @@
 use proptest::prelude::*;
 use sqlparser::keywords::ALL_KEYWORDS;
 
-use super::parse_literal_insert;
+use std::borrow::Cow;
+
+use sqlparser::ast::{Expr, SetExpr, Statement, TableObject, UnaryOperator, Value};
+
+use super::{Literal, parse_literal_insert, read_literal_insert};
 use crate::parser::new_parser;
 
 /// sqlparser's own statements for the text (never through the direct reader).
@@ -29,7 +33,70 @@ fn check_same(sql: &str) -> bool {
         format!("{fast:#?}"),
         "different trees for {sql:?}"
     );
+    check_compact_form(sql, &fast);
     true
+}
+
+/// The compact form holds what the tree holds: the same table, columns and values, or it is
+/// declined where the binder could not use it (rows of different widths, `$n` parameters).
+fn check_compact_form(sql: &str, tree: &Statement) {
+    let Statement::Insert(insert) = tree else {
+        panic!("not an INSERT: {tree:?}");
+    };
+    let TableObject::TableName(table) = &insert.table else {
+        panic!("no table name: {tree:?}");
+    };
+    let Some(SetExpr::Values(values)) = insert.source.as_ref().map(|q| q.body.as_ref()) else {
+        panic!("no VALUES: {tree:?}");
+    };
+    let tree_cells: Vec<Literal<'_>> = values
+        .rows
+        .iter()
+        .flat_map(|row| row.content.iter().map(literal_of))
+        .collect();
+    let width = values.rows[0].content.len();
+    let usable = values.rows.iter().all(|r| r.content.len() == width)
+        && !tree_cells
+            .iter()
+            .any(|c| matches!(c, Literal::Placeholder(_)));
+    let compact = read_literal_insert(sql);
+    if !usable {
+        assert!(compact.is_none(), "compact form of {sql:?}");
+        return;
+    }
+    let compact = compact.unwrap_or_else(|| panic!("no compact form of {sql:?}"));
+    assert_eq!(&compact.table, table, "{sql:?}");
+    assert_eq!(compact.columns, insert.columns, "{sql:?}");
+    assert_eq!(compact.width, width, "{sql:?}");
+    assert_eq!(compact.cells, tree_cells, "{sql:?}");
+    assert_eq!(compact.rows().len(), values.rows.len(), "{sql:?}");
+}
+
+/// The compact value a tree value stands for.
+fn literal_of(e: &Expr) -> Literal<'static> {
+    let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+    match e {
+        Expr::Value(v) => match &v.value {
+            Value::Null => Literal::Null,
+            Value::Boolean(b) => Literal::Bool(*b),
+            Value::Number(n, _) => Literal::Number(leak(n.clone())),
+            Value::SingleQuotedString(s) => Literal::String(Cow::Owned(s.clone())),
+            Value::Placeholder(p) => Literal::Placeholder(leak(p.clone())),
+            other => panic!("unexpected value {other:?}"),
+        },
+        Expr::UnaryOp {
+            op: UnaryOperator::Minus,
+            expr,
+        } => match expr.as_ref() {
+            Expr::Value(v) => match &v.value {
+                Value::Number(n, _) => Literal::Number(leak(format!("-{n}"))),
+                other => panic!("unexpected negated value {other:?}"),
+            },
+            other => panic!("unexpected negated expression {other:?}"),
+        },
+        Expr::Identifier(i) => Literal::Default(leak(i.value.clone())),
+        other => panic!("unexpected expression {other:?}"),
+    }
 }
 
 #[test]
@@ -42,6 +109,8 @@ fn reads_the_bulk_insert_shapes() {
         "INSERT INTO t VALUES\r\n  (1, 'line\none'),\n\t(2, 'two')\n",
         "INSERT INTO db.s.t (name, value, type) VALUES ('n', 'v', 't')",
         "INSERT INTO t (a) VALUES (007), (0.5), (12345678901234567890)",
+        "INSERT INTO t VALUES (1, 2), (3)",
+        "INSERT INTO t VALUES ('''', 'a''', '''b', 'c''''d', '', 'plain')",
     ] {
         assert!(check_same(sql), "declined {sql:?}");
     }
@@ -80,6 +149,7 @@ fn declines_everything_else() {
         "",
     ] {
         assert!(parse_literal_insert(sql).is_none(), "accepted {sql:?}");
+        assert!(read_literal_insert(sql).is_none(), "read {sql:?}");
     }
 }
 

@@ -14,6 +14,8 @@ use std::sync::atomic::Ordering;
 use sqlparser::ast::Statement;
 
 use embeddb_tables::{Catalog, LockMode, LockTarget, Transaction};
+
+use crate::parser_insert::LiteralInsert;
 use embeddb_types::{DataType, SqlResult, Value};
 
 use super::{Executed, PlanCache, Session};
@@ -22,6 +24,24 @@ use crate::exec::context::ExecContext;
 use crate::plan::LogicalPlan;
 use crate::result::{QueryResult, Tag};
 use crate::statement::BoundStatement;
+
+/// The statement a session runs: parsed into sqlparser's tree, or a literal-only INSERT in
+/// `parser_insert`'s compact form (see `session::literal_insert`).
+#[derive(Clone, Copy)]
+pub(super) enum StatementRef<'a> {
+    Parsed(&'a Statement),
+    LiteralInsert(&'a LiteralInsert<'a>),
+}
+
+/// A plan the statement may already have.
+pub(super) enum KnownPlan<'a> {
+    None,
+    /// A prepared statement's cache: its plan, if bound against the current catalog.
+    Cache(&'a PlanCache),
+    /// A plan bound just before the statement's transaction was taken, against this catalog
+    /// (which the statement checks is still current once its locks are held).
+    Bound(Arc<Catalog>, Arc<BoundStatement>),
+}
 
 /// What binding a statement gave.
 enum Binding {
@@ -37,21 +57,31 @@ impl Session {
     pub(super) fn run_statement(
         &mut self,
         txn: &mut Transaction,
-        statement: &Statement,
+        statement: StatementRef<'_>,
         sql: &str,
         param_types: &[DataType],
         params: Vec<Value>,
         (statement_micros, txn_micros): (i64, i64),
         in_block: bool,
-        cache: Option<&PlanCache>,
+        known: KnownPlan<'_>,
     ) -> SqlResult<Executed> {
         let mut ctx = self.exec_context(txn, params, statement_micros, txn_micros);
-        let mut catalog = txn.catalog();
+        let (mut catalog, mut prebound, cache) = match known {
+            KnownPlan::None => (txn.catalog(), None, None),
+            KnownPlan::Cache(cache) => (txn.catalog(), None, Some(cache)),
+            KnownPlan::Bound(catalog, plan) => (catalog, Some(plan), None),
+        };
+        ctx.catalog = catalog.clone();
         let generation = self.settings.generation();
         let format = ctx.format.clone();
         let bound = loop {
-            let bound = match cache.and_then(|c| c.get(&catalog, generation)) {
-                Some((plan, _)) => plan,
+            let known = prebound.take().or_else(|| {
+                cache
+                    .and_then(|c| c.get(&catalog, generation))
+                    .map(|(p, _)| p)
+            });
+            let bound = match known {
+                Some(plan) => plan,
                 None => {
                     let mut binder = Binder::new(catalog.clone(), sql, &format, param_types);
                     let bound = match self.bind(txn, &mut binder, statement, &ctx, in_block)? {
@@ -82,10 +112,18 @@ impl Session {
         &mut self,
         txn: &mut Transaction,
         binder: &mut Binder<'_>,
-        statement: &Statement,
+        statement: StatementRef<'_>,
         ctx: &ExecContext,
         in_block: bool,
     ) -> SqlResult<Binding> {
+        let statement = match statement {
+            StatementRef::Parsed(statement) => statement,
+            StatementRef::LiteralInsert(insert) => {
+                let bound =
+                    BoundStatement::bind_literal_insert(binder, insert, ctx.store.as_ref())?;
+                return Ok(Binding::Plan(Arc::new(bound)));
+            }
+        };
         let executed = match statement {
             Statement::Explain {
                 statement: inner,
