@@ -26,7 +26,7 @@ use pgwire::messages::extendedquery::{
 };
 use pgwire::messages::response::{EmptyQueryResponse, ReadyForQuery};
 
-use embeddb_sql::session::QuickRun;
+use embeddb_sql::session::{PendingCommit, QuickRun};
 use embeddb_sql::{Executed, Session, TransactionStatus};
 use embeddb_types::{DataType, FormatContext, SqlError, SqlResult, SqlState};
 
@@ -335,15 +335,24 @@ struct QuickExecuted {
     sent: SqlResult<()>,
 }
 
+/// What the quick path did with an Execute.
+enum Quick {
+    /// Ran it: send this.
+    Executed(QuickExecuted),
+    /// Ran an autocommit INSERT whose commit is to be awaited, then reported with
+    /// [`report_quick`].
+    Committing(PendingCommit),
+}
+
 /// Runs an Execute on the calling (async) thread if the session's quick path takes it (see
-/// `embeddb_sql::session::quick`): the messages it produced, or None to run it on the
-/// blocking pool as usual. Only a portal's first Execute of a plain statement qualifies, and
-/// only when no implicit block has to be opened for it.
+/// `embeddb_sql::session::quick`), or None to run it on the blocking pool as usual. Only a
+/// portal's first Execute of a plain statement qualifies, and only when no implicit block has
+/// to be opened for it.
 fn execute_quick(
     st: &mut ConnState,
     message: &Execute,
     sync_follows: bool,
-) -> SqlResult<Option<QuickExecuted>> {
+) -> SqlResult<Option<Quick>> {
     let name = message.name.as_deref().unwrap_or_default();
     let ConnState {
         session, portals, ..
@@ -368,10 +377,29 @@ fn execute_quick(
     };
     let executed = match session.execute_prepared_quick(&portal.statement, params) {
         QuickRun::Done(executed) => executed,
+        QuickRun::Commit(pending) => return Ok(Some(Quick::Committing(pending))),
         QuickRun::Declined(params) => {
             portal.state = PortalState::Ready(params);
             return Ok(None);
         }
+    };
+    report_quick(st, message, executed).map(|executed| Some(Quick::Executed(executed)))
+}
+
+/// The messages for an Execute the quick path ran.
+fn report_quick(
+    st: &mut ConnState,
+    message: &Execute,
+    executed: SqlResult<Executed>,
+) -> SqlResult<QuickExecuted> {
+    let name = message.name.as_deref().unwrap_or_default();
+    let ConnState {
+        session, portals, ..
+    } = st;
+    let (Some(session), Some(portal)) = (session.as_mut(), portals.get_mut(name)) else {
+        return Err(SqlError::internal(
+            "the quick path lost its session or portal",
+        ));
     };
     let max_rows = usize::try_from(message.max_rows).unwrap_or(0);
     // A quick statement returns a few rows at most, so collecting them is bounded.
@@ -381,11 +409,11 @@ fn execute_quick(
     push_parameter_changes(session, &mut out);
     let status = session.transaction_status();
     let sent = failing(st, sent).map(|_| ());
-    Ok(Some(QuickExecuted {
+    Ok(QuickExecuted {
         messages: out.into_collected(),
         status,
         sent,
-    }))
+    })
 }
 
 #[async_trait]
@@ -460,6 +488,19 @@ impl ExtendedQueryHandler for Connection {
         let sync_follows = self.sync_follows.load(Ordering::Relaxed);
         let quick = run_inline(&self.state, |st| execute_quick(st, &message, sync_follows))
             .map_err(|e| pg_error(&e))?;
+        let quick = match quick {
+            // The commit is awaited holding nothing: the connection sends no other message
+            // meanwhile, so the session stays as the quick path left it.
+            Some(Quick::Committing(pending)) => {
+                let executed = pending.commit().await;
+                Some(
+                    run_inline(&self.state, |st| report_quick(st, &message, executed))
+                        .map_err(|e| pg_error(&e))?,
+                )
+            }
+            Some(Quick::Executed(quick)) => Some(quick),
+            None => None,
+        };
         if let Some(quick) = quick {
             feed_all(client, quick.messages).await?;
             client.set_transaction_status(wire_status(quick.status));

@@ -24,7 +24,7 @@ use crate::statement::BoundStatement;
 mod literal_insert;
 mod quick;
 mod run;
-pub use quick::QuickRun;
+pub use quick::{PendingCommit, QuickRun};
 use run::{KnownPlan, StatementRef};
 pub(crate) use run::{lock_plan, lock_statement, snapshot_after_locks};
 
@@ -665,12 +665,20 @@ impl Session {
     }
 
     fn interrupt(&self) -> Arc<StatementInterrupt> {
+        Arc::new(self.statement_interrupt(false))
+    }
+
+    /// The statement's cancel flag and time limits; `refuse_lock_waits` for one run where it
+    /// must not wait (the quick path).
+    fn statement_interrupt(&self, refuse_lock_waits: bool) -> StatementInterrupt {
         let timeout_ms = self.settings.statement_timeout_ms();
-        Arc::new(StatementInterrupt {
+        StatementInterrupt {
             cancel: self.cancel.clone(),
             deadline: (timeout_ms > 0).then(|| Instant::now() + Duration::from_millis(timeout_ms)),
             lock_timeout_ms: self.settings.lock_timeout_ms(),
-        })
+            refuse_lock_waits,
+            lock_wait_refused: AtomicBool::new(false),
+        }
     }
 
     /// Runs a statement in the block's transaction, or in a transaction of its own that

@@ -134,6 +134,7 @@ fn prepared_statement_behind_ddl_sees_its_commit() {
     let execute = move |b: &mut Session| -> Value {
         let executed = match b.execute_prepared_quick(&p, vec![Value::Int4(1)]) {
             QuickRun::Done(r) => r,
+            QuickRun::Commit(_) => panic!("a SELECT has nothing to commit"),
             QuickRun::Declined(params) => b.execute_prepared(&p, params),
         };
         let Ok(Executed::Result(mut r)) = executed else {

@@ -10,9 +10,17 @@
 //! A failed WAL append or fsync poisons the engine: that group gets the error, every later
 //! write gets `Error::ReadOnly` carrying it. Nothing is applied to memtables after a failure,
 //! so readers never see a commit that was not acknowledged as durable.
+//!
+//! A writer may also wait as a future ([`Core::write_async`], for the server's async threads):
+//! it queues like any writer, but is woken through its task's waker, and when it reaches the
+//! front the engine's committer thread leads its group for it. A thread parked per commit cost
+//! the server more (two context switches per INSERT) than the commit's own work.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
 use parking_lot::{Condvar, Mutex};
@@ -39,13 +47,16 @@ pub(crate) const STALL_POLL: Duration = Duration::from_millis(20);
 /// A segment holding no more than its header (plus slack) has nothing worth checkpointing.
 pub(crate) const EMPTY_SEGMENT_BYTES: u64 = 64;
 
-/// A writer waiting in the queue. It sleeps on its own slot, not on the queue's lock, so a
-/// finishing leader hands out results without every follower then fighting over that lock.
+/// A writer waiting in the queue. A thread sleeps on its own slot, not on the queue's lock, so
+/// a finishing leader hands out results without every follower then fighting over that lock;
+/// a task is woken through the waker it left in the slot.
 pub(crate) struct PendingWrite {
     batch: Mutex<Option<WriteBatch>>,
     slot: Mutex<Slot>,
     cv: Condvar,
     size_bytes: usize,
+    /// A task awaits this write ([`CommitFuture`]): the committer thread leads its group.
+    is_async: bool,
 }
 
 /// What a waiting writer is woken for.
@@ -55,12 +66,123 @@ struct Slot {
     result: Option<Result<SeqNo>>,
     /// It reached the front of the queue: it leads the next group.
     lead: bool,
+    /// The task to wake, for an async writer that has been polled.
+    waker: Option<Waker>,
 }
 
 impl PendingWrite {
+    fn new(batch: WriteBatch, is_async: bool) -> Arc<PendingWrite> {
+        Arc::new(PendingWrite {
+            size_bytes: batch.size_bytes(),
+            batch: Mutex::new(Some(batch)),
+            slot: Mutex::new(Slot::default()),
+            cv: Condvar::new(),
+            is_async,
+        })
+    }
+
     fn wake(&self, update: impl FnOnce(&mut Slot)) {
-        update(&mut self.slot.lock());
+        let waker = {
+            let mut slot = self.slot.lock();
+            update(&mut slot);
+            slot.waker.take()
+        };
+        match waker {
+            Some(waker) => waker.wake(),
+            None => {
+                self.cv.notify_one();
+            }
+        }
+    }
+}
+
+/// The engine's committer thread: it leads the groups whose first writer is an async one
+/// (a task cannot block on the WAL's fsync).
+#[derive(Default)]
+pub(crate) struct Committer {
+    state: Mutex<CommitterState>,
+    cv: Condvar,
+}
+
+#[derive(Default)]
+struct CommitterState {
+    /// The async writer at the front of the queue, whose group is to be led. At most one:
+    /// only the front of the queue leads.
+    lead_for: Option<Arc<PendingWrite>>,
+    shutdown: bool,
+}
+
+impl Committer {
+    /// Asks the thread to lead `front`'s group; hands `front` back once the thread has stopped.
+    fn request(&self, front: Arc<PendingWrite>) -> Option<Arc<PendingWrite>> {
+        let mut st = self.state.lock();
+        if st.shutdown {
+            return Some(front);
+        }
+        debug_assert!(st.lead_for.is_none(), "two groups led at once");
+        st.lead_for = Some(front);
         self.cv.notify_one();
+        None
+    }
+
+    /// Stops the thread once it has led the group it was asked for (call after the engine is
+    /// marked closed, so that any later group fails at once wherever it is led).
+    pub(crate) fn shutdown(&self) {
+        self.state.lock().shutdown = true;
+        self.cv.notify_one();
+    }
+}
+
+/// The committer thread's loop (see [`Committer`]).
+pub(crate) fn committer_loop(core: Arc<Core>) {
+    loop {
+        let front = {
+            let mut st = core.committer.state.lock();
+            loop {
+                if let Some(front) = st.lead_for.take() {
+                    break front;
+                }
+                if st.shutdown {
+                    return;
+                }
+                core.committer.cv.wait(&mut st);
+            }
+        };
+        let result = core.lead(&front);
+        front.wake(|slot| slot.result = Some(result));
+    }
+}
+
+/// A write awaited by a task: resolves once the batch is committed (durable unless sync is off,
+/// and visible), or has failed. Dropping it does not cancel the write.
+pub struct CommitFuture {
+    state: CommitFutureState,
+}
+
+enum CommitFutureState {
+    Queued(Arc<PendingWrite>),
+    Ready(Option<Result<SeqNo>>),
+}
+
+impl Future for CommitFuture {
+    type Output = Result<SeqNo>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<SeqNo>> {
+        match &mut self.state {
+            CommitFutureState::Ready(result) => {
+                Poll::Ready(result.take().unwrap_or(Err(Error::Closed)))
+            }
+            CommitFutureState::Queued(me) => {
+                let mut slot = me.slot.lock();
+                match slot.result.take() {
+                    Some(result) => Poll::Ready(result),
+                    None => {
+                        slot.waker = Some(cx.waker().clone());
+                        Poll::Pending
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -71,18 +193,8 @@ impl Core {
             return Ok(self.visible.load(Ordering::Acquire));
         }
         check_limits(&batch, &self.opts.limits)?;
-        let me = Arc::new(PendingWrite {
-            size_bytes: batch.size_bytes(),
-            batch: Mutex::new(Some(batch)),
-            slot: Mutex::new(Slot::default()),
-            cv: Condvar::new(),
-        });
-        let leads_now = {
-            let mut q = self.queue.lock();
-            q.push_back(me.clone());
-            q.len() == 1
-        };
-        if !leads_now {
+        let me = PendingWrite::new(batch, false);
+        if !self.enqueue(&me) {
             let mut slot = me.slot.lock();
             loop {
                 if let Some(r) = slot.result.take() {
@@ -94,12 +206,62 @@ impl Core {
                 me.cv.wait(&mut slot);
             }
         }
-        // Leader: take the group from the front of the queue. The entries stay queued until
-        // done so that newcomers see a leader in place and wait.
+        self.lead(&me)
+    }
+
+    /// [`Core::write`] for a task: the same commit, awaited instead of blocking the thread.
+    pub(crate) fn write_async(&self, batch: WriteBatch) -> CommitFuture {
+        let ready = |result| CommitFuture {
+            state: CommitFutureState::Ready(Some(result)),
+        };
+        if let Err(e) = self.check_writable() {
+            return ready(Err(e));
+        }
+        if batch.is_empty() {
+            return ready(Ok(self.visible.load(Ordering::Acquire)));
+        }
+        if let Err(e) = check_limits(&batch, &self.opts.limits) {
+            return ready(Err(e));
+        }
+        let me = PendingWrite::new(batch, true);
+        if self.enqueue(&me) {
+            self.hand_lead(me.clone());
+        }
+        CommitFuture {
+            state: CommitFutureState::Queued(me),
+        }
+    }
+
+    /// Queues a writer; true if it is at the front, so leads now.
+    fn enqueue(&self, me: &Arc<PendingWrite>) -> bool {
+        let mut q = self.queue.lock();
+        q.push_back(me.clone());
+        q.len() == 1
+    }
+
+    /// Lets the writer now at the front of the queue lead: a thread is woken to do it, an
+    /// async writer's group is led by the committer thread.
+    fn hand_lead(&self, front: Arc<PendingWrite>) {
+        if !front.is_async {
+            front.wake(|slot| slot.lead = true);
+            return;
+        }
+        if let Some(front) = self.committer.request(front) {
+            // The engine is closing (the committer has stopped): the group fails at once with
+            // `Error::Closed`, so leading it here does not block.
+            let result = self.lead(&front);
+            front.wake(|slot| slot.result = Some(result));
+        }
+    }
+
+    /// Leads the group that starts with `me` (the front of the queue): commits it, lets the
+    /// next writer lead, hands every other writer its result, and returns `me`'s.
+    fn lead(&self, me: &Arc<PendingWrite>) -> Result<SeqNo> {
+        // The entries stay queued until done so that newcomers see a leader in place and wait.
         let mut group: Vec<Arc<PendingWrite>> = Vec::new();
         {
             let q = self.queue.lock();
-            debug_assert!(q.front().is_some_and(|f| Arc::ptr_eq(f, &me)));
+            debug_assert!(q.front().is_some_and(|f| Arc::ptr_eq(f, me)));
             let mut bytes = 0usize;
             for p in q.iter() {
                 if !group.is_empty() && bytes + p.size_bytes > MAX_GROUP_BYTES {
@@ -125,11 +287,11 @@ impl Core {
         };
         // The next group's commit starts first: its fsync is what everyone waits for.
         if let Some(next) = next {
-            next.wake(|slot| slot.lead = true);
+            self.hand_lead(next);
         }
         let mut mine = Err(Error::Closed);
         for (p, r) in group.iter().zip(results) {
-            if Arc::ptr_eq(p, &me) {
+            if Arc::ptr_eq(p, me) {
                 mine = r;
             } else {
                 p.wake(|slot| slot.result = Some(r));

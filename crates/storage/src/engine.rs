@@ -18,7 +18,7 @@ use parking_lot::{Condvar, Mutex, RwLock};
 
 use crate::batch::WriteBatch;
 use crate::cache::BlockCache;
-use crate::commit::PendingWrite;
+use crate::commit::{CommitFuture, Committer, PendingWrite};
 use crate::error::IoContext;
 use crate::fs::{FileLock, FileSystem};
 use crate::manifest::{self, Manifest, VersionEdit};
@@ -121,6 +121,7 @@ pub(crate) struct Core {
     /// Writers waiting to commit, front = current leader. Bounded by the number of threads
     /// calling `write`: each entry is a blocked caller.
     pub queue: Mutex<VecDeque<Arc<PendingWrite>>>,
+    pub committer: Committer,
     pub commit: Mutex<CommitState>,
     pub visible: AtomicU64,
     /// Size of the active WAL segment, mirrored for metrics (which must not wait for a leader).
@@ -253,6 +254,8 @@ impl Handle {
             core.bg.compaction_cv.notify_all();
             core.bg.done_cv.notify_all();
         }
+        // After `closed` is set: a group led from now on fails at once wherever it is led.
+        core.committer.shutdown();
         for t in self.threads.lock().drain(..) {
             if t.join().is_err() {
                 tracing::error!("a storage background thread panicked");
@@ -316,6 +319,8 @@ impl Engine {
         handle.threads.lock().push(flusher);
         let compactor = spawn("embeddb-compact", crate::compaction::compactor_loop)?;
         handle.threads.lock().push(compactor);
+        let committer = spawn("embeddb-commit", crate::commit::committer_loop)?;
+        handle.threads.lock().push(committer);
         core.request_flush();
         core.request_compaction();
         Ok(Engine { handle })
@@ -426,6 +431,13 @@ impl Engine {
     /// durable (unless sync is off for the engine or the batch) and visible to new snapshots.
     pub fn write(&self, batch: WriteBatch) -> Result<SeqNo> {
         self.core().write(batch)
+    }
+
+    /// [`Engine::write`] awaited instead of blocking the calling thread: for async callers,
+    /// whose groups the engine's committer thread leads. The write happens even if the future
+    /// is dropped before it resolves.
+    pub fn write_async(&self, batch: WriteBatch) -> CommitFuture {
+        self.core().write_async(batch)
     }
 
     /// A snapshot of everything committed so far.

@@ -43,6 +43,7 @@ mod version;
 mod wal;
 
 pub use batch::WriteBatch;
+pub use commit::CommitFuture;
 pub use engine::{Engine, Entry};
 pub use error::{Error, Result};
 pub use ingest::{IngestFile, IngestWriter};

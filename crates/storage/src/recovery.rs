@@ -191,6 +191,7 @@ pub(crate) fn recover(dir: &Path, opts: Options) -> Result<Core> {
         dir: dir.to_owned(),
         fs,
         queue: Mutex::new(VecDeque::new()),
+        committer: Default::default(),
         commit: Mutex::new(CommitState {
             wal,
             last_seqno,

@@ -110,6 +110,12 @@ pub trait Interrupt {
     fn lock_timeout_ms(&self) -> u64 {
         0
     }
+    /// Whether the statement may wait for a lock. One running on the server's async threads
+    /// may not (a wait would stall every connection sharing the thread): a lock it cannot take
+    /// at once fails with 55P03, and it runs again where waiting is allowed.
+    fn may_wait(&self) -> bool {
+        true
+    }
 }
 
 /// A statement that can neither be cancelled nor time out.
@@ -260,6 +266,12 @@ impl LockManager {
                     blockers
                 }
             };
+            if !interrupt.may_wait() {
+                return Err(SqlError::new(
+                    SqlState::LOCK_NOT_AVAILABLE,
+                    "could not obtain lock without waiting",
+                ));
+            }
             {
                 let mut graph = self.graph.lock();
                 if graph.reaches(&blockers, txn) {

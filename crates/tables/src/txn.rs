@@ -549,30 +549,57 @@ impl Transaction {
         result
     }
 
-    fn commit_inner(&mut self) -> SqlResult<()> {
-        let mut batch;
-        {
-            let mut buffer = self.buffer.lock();
-            if buffer.is_empty() {
-                return Ok(());
-            }
-            // The buffer's size covers every key and value plus more than an operation's
-            // framing: one allocation for the whole batch. Growing it by doubling faulted in
-            // fresh pages for every copy of a 1,000-row INSERT's batch.
-            batch = WriteBatch::with_capacity(buffer.size_bytes());
-            for (ks, key, value) in buffer.drain_latest() {
-                match value {
-                    Some(v) => batch.put(ks, &key, &v),
-                    None => batch.delete(ks, &key),
+    /// [`Transaction::commit`] for a task: the same commit, awaiting the group commit
+    /// (`Engine::write_async`) instead of blocking the thread on it. The locks are held until
+    /// the writes are durable and visible, as with `commit`.
+    pub async fn commit_async(mut self) -> SqlResult<()> {
+        let result = match self.commit_batch() {
+            None => Ok(()),
+            Some(batch) => match self.store.engine.write_async(batch).await {
+                Ok(_) => {
+                    self.publish_catalog();
+                    Ok(())
                 }
+                Err(e) => Err(storage_error(e)),
+            },
+        };
+        self.finish(result.is_ok());
+        result
+    }
+
+    fn commit_inner(&mut self) -> SqlResult<()> {
+        if let Some(batch) = self.commit_batch() {
+            self.store.engine.write(batch).map_err(storage_error)?;
+            self.publish_catalog();
+        }
+        Ok(())
+    }
+
+    /// Every buffered write as one batch to commit; None if there is nothing to write.
+    fn commit_batch(&mut self) -> Option<WriteBatch> {
+        let mut buffer = self.buffer.lock();
+        if buffer.is_empty() {
+            return None;
+        }
+        // The buffer's size covers every key and value plus more than an operation's
+        // framing: one allocation for the whole batch. Growing it by doubling faulted in
+        // fresh pages for every copy of a 1,000-row INSERT's batch.
+        let mut batch = WriteBatch::with_capacity(buffer.size_bytes());
+        for (ks, key, value) in buffer.drain_latest() {
+            match value {
+                Some(v) => batch.put(ks, &key, &v),
+                None => batch.delete(ks, &key),
             }
         }
         batch.set_sync(self.sync_commit);
-        self.store.engine.write(batch).map_err(storage_error)?;
+        Some(batch)
+    }
+
+    /// After a commit: the catalog the transaction's DDL changed becomes everyone's.
+    fn publish_catalog(&self) {
         if let Some(private) = &self.private_catalog {
             self.store.publish_catalog(&self.changed_tables, private);
         }
-        Ok(())
     }
 
     /// Discards every write and releases the locks.

@@ -99,6 +99,13 @@ impl TestServer {
         self.child.as_ref().map(Child::id).unwrap_or(0)
     }
 
+    /// Kills the server with SIGKILL (a crash: nothing is flushed or closed) and waits for it.
+    pub fn kill(&mut self) {
+        let mut child = self.child.take().expect("server already stopped");
+        child.kill().expect("SIGKILL");
+        child.wait().expect("wait for the killed server");
+    }
+
     /// Sends SIGTERM and waits for the exit status.
     pub fn stop(&mut self) -> ExitStatus {
         let mut child = self.child.take().expect("server already stopped");

@@ -46,6 +46,10 @@ pub struct StatementInterrupt {
     pub deadline: Option<Instant>,
     /// `lock_timeout`: the longest one wait for a lock may take (0: no limit).
     pub lock_timeout_ms: u64,
+    /// Set for a statement run on the server's async threads: a lock it cannot take at once
+    /// fails the statement instead of waiting, and `lock_wait_refused` records that it did.
+    pub refuse_lock_waits: bool,
+    pub lock_wait_refused: AtomicBool,
 }
 
 impl StatementInterrupt {
@@ -54,6 +58,8 @@ impl StatementInterrupt {
             cancel: Arc::new(AtomicBool::new(false)),
             deadline: None,
             lock_timeout_ms: 0,
+            refuse_lock_waits: false,
+            lock_wait_refused: AtomicBool::new(false),
         }
     }
 }
@@ -83,6 +89,13 @@ impl Interrupt for StatementInterrupt {
 
     fn lock_timeout_ms(&self) -> u64 {
         self.lock_timeout_ms
+    }
+
+    fn may_wait(&self) -> bool {
+        if self.refuse_lock_waits {
+            self.lock_wait_refused.store(true, Ordering::Relaxed);
+        }
+        !self.refuse_lock_waits
     }
 }
 
