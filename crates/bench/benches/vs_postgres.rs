@@ -229,28 +229,42 @@ async fn run(config: &Config) -> Result<(), String> {
         });
     }
 
-    // 2. Multi-row INSERT load into t2 (dropped afterwards to free memory).
+    // 2. Multi-row INSERT load into t2 (dropped afterwards to free memory). Each system loads
+    //    once per round, the two alternating which goes first; the best round of each counts,
+    //    as for the throughput workloads (a load takes seconds, long enough for the host's
+    //    other work to slow one system's only run).
     if config.wants("insert_batch") {
         let mut results: [Result<f64, String>; 2] = [Ok(0.0), Ok(0.0)];
-        for s in order(1) {
-            let client = &systems[s].client;
-            let result = async {
-                measure::batch(client, "DROP TABLE IF EXISTS t2").await?;
-                measure::batch(client, &create_table("t2")).await?;
-                let elapsed = measure::run_statements(client, &dataset.inserts).await?;
-                measure::batch(client, "DROP TABLE t2").await?;
-                Ok::<_, String>(elapsed)
+        for round in 0..config.rounds {
+            for s in order(1 + round) {
+                if results[s].is_err() {
+                    continue;
+                }
+                let client = &systems[s].client;
+                let result = async {
+                    measure::batch(client, "DROP TABLE IF EXISTS t2").await?;
+                    measure::batch(client, &create_table("t2")).await?;
+                    let elapsed = measure::run_statements(client, &dataset.inserts).await?;
+                    measure::batch(client, "DROP TABLE t2").await?;
+                    Ok::<_, String>(elapsed)
+                }
+                .await;
+                match &result {
+                    Ok(elapsed) => println!(
+                        "insert_batch: round {} {} loaded {rows} rows in {:.2} s",
+                        round + 1,
+                        NAMES[s],
+                        elapsed.as_secs_f64()
+                    ),
+                    Err(e) => println!("insert_batch: {} failed: {e}", NAMES[s]),
+                }
+                let rate = result.map(|elapsed| config.rows as f64 / elapsed.as_secs_f64());
+                results[s] = match (&results[s], rate) {
+                    (Ok(best), Ok(rate)) => Ok(best.max(rate)),
+                    (_, Err(e)) => Err(e),
+                    (Err(e), _) => Err(e.clone()),
+                };
             }
-            .await;
-            match &result {
-                Ok(elapsed) => println!(
-                    "insert_batch: {} loaded {rows} rows in {:.2} s",
-                    NAMES[s],
-                    elapsed.as_secs_f64()
-                ),
-                Err(e) => println!("insert_batch: {} failed: {e}", NAMES[s]),
-            }
-            results[s] = result.map(|elapsed| config.rows as f64 / elapsed.as_secs_f64());
         }
         let [e, p] = results;
         entries.push(Entry {

@@ -29,8 +29,9 @@ pub struct Config {
     /// Unmeasured seconds of the same load before each measured window (caches, plan caches,
     /// connection pools in the server all settle).
     pub warmup_seconds: f64,
-    /// Rounds of each throughput workload; the order of the systems alternates between
-    /// rounds (ABBA...) so that a neighbour's build starting mid-run does not favour one side.
+    /// Rounds of each throughput workload and of the INSERT load (the best round counts); the
+    /// order of the systems alternates between rounds (ABBA...) so that a neighbour's build
+    /// starting mid-run does not favour one side.
     pub rounds: usize,
     /// Timed runs of each latency query per system (after one untimed warm-up run).
     pub repeats: usize,

@@ -117,6 +117,29 @@ fn a_cached_insert_commits_on_the_quick_path() {
     assert_eq!(rows(&mut s, "SELECT count(*) FROM q"), [["49"]]);
 }
 
+/// A commit whose future is dropped while in flight (its task cancelled) still ends the
+/// transaction only after the write's outcome: the row is committed, and its key lock is
+/// released (a second insert of the key finds the row instead of waiting).
+#[test]
+fn a_commit_dropped_in_flight_finishes_before_releasing_its_locks() {
+    let t = TestDb::new();
+    let (mut s, p) = setup(&t);
+    assert_eq!(quick(&mut s, &p, row(1, 1)), Path::Declined);
+    let QuickRun::Commit(pending) = s.execute_prepared_quick(&p, row(2, 2)) else {
+        panic!("not quick");
+    };
+    {
+        let mut commit = pin!(pending.commit());
+        let waker = Waker::from(Arc::new(Unpark(thread::current())));
+        // The first poll submits the write; the future is then dropped, resolved or not.
+        let _ = commit.as_mut().poll(&mut Context::from_waker(&waker));
+    }
+    assert_eq!(rows(&mut s, "SELECT v FROM q WHERE id = 2"), [["v2"]]);
+    let mut other = t.session();
+    let e = run(&mut other, "INSERT INTO q VALUES (2, 0, 'again')").expect_err("duplicate");
+    assert_eq!(e.code, SqlState::UNIQUE_VIOLATION);
+}
+
 #[test]
 fn a_lock_held_elsewhere_declines_it_without_a_trace() {
     let t = TestDb::new();

@@ -164,6 +164,27 @@ enum CommitFutureState {
     Ready(Option<Result<SeqNo>>),
 }
 
+impl CommitFuture {
+    /// Blocks the calling thread until the write resolves: for a caller that can no longer
+    /// await it (one dropping its future) but must not act before the write's outcome.
+    pub fn wait(&mut self) -> Result<SeqNo> {
+        match &mut self.state {
+            CommitFutureState::Ready(result) => result.take().unwrap_or(Err(Error::Closed)),
+            CommitFutureState::Queued(me) => {
+                let mut slot = me.slot.lock();
+                // Without a waker the writer that hands out the result notifies `cv`.
+                slot.waker = None;
+                loop {
+                    if let Some(result) = slot.result.take() {
+                        return result;
+                    }
+                    me.cv.wait(&mut slot);
+                }
+            }
+        }
+    }
+}
+
 impl Future for CommitFuture {
     type Output = Result<SeqNo>;
 

@@ -115,6 +115,12 @@ fn futures_queued_before_any_is_polled_all_commit() {
     for i in 0..200 {
         assert!(value(&e, ks, &format!("k{i}")).is_some(), "k{i}");
     }
+    // A thread that cannot await can block on the outcome instead.
+    let mut future = e.write_async(batch(ks, "waited"));
+    let seqno = future.wait().unwrap();
+    assert!(seqno > *seqnos.last().unwrap());
+    assert!(value(&e, ks, "waited").is_some());
+    seqnos.push(seqno);
     // An empty batch resolves at once with the visible seqno.
     let visible = block_on(e.write_async(WriteBatch::new())).unwrap();
     assert_eq!(visible, *seqnos.last().unwrap());

@@ -13,10 +13,15 @@
 //!   re-checks and applies to it; REPEATABLE READ fails with 40001).
 
 use std::collections::HashSet;
+use std::future::Future;
 use std::ops::Bound;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
-use embeddb_storage::{Direction, Entry, KeyspaceId, ScanIter, SeqNo, Snapshot, WriteBatch};
+use embeddb_storage::{
+    CommitFuture, Direction, Entry, KeyspaceId, ScanIter, SeqNo, Snapshot, WriteBatch,
+};
 use embeddb_types::{SqlError, SqlResult, SqlState};
 use parking_lot::Mutex;
 
@@ -553,18 +558,16 @@ impl Transaction {
     /// (`Engine::write_async`) instead of blocking the thread on it. The locks are held until
     /// the writes are durable and visible, as with `commit`.
     pub async fn commit_async(mut self) -> SqlResult<()> {
-        let result = match self.commit_batch() {
-            None => Ok(()),
-            Some(batch) => match self.store.engine.write_async(batch).await {
-                Ok(_) => {
-                    self.publish_catalog();
-                    Ok(())
-                }
-                Err(e) => Err(storage_error(e)),
-            },
+        let Some(batch) = self.commit_batch() else {
+            self.finish(true);
+            return Ok(());
         };
-        self.finish(result.is_ok());
-        result
+        let commit = self.store.engine.write_async(batch);
+        CommitInFlight {
+            txn: &mut self,
+            commit,
+        }
+        .await
     }
 
     fn commit_inner(&mut self) -> SqlResult<()> {
@@ -631,6 +634,45 @@ impl Transaction {
         }
         let held = std::mem::take(&mut *self.held_locks.lock());
         self.store.locks.release(self.id, &held);
+    }
+}
+
+/// A transaction's commit being awaited. It ends the transaction when the commit resolves,
+/// and if it is dropped first (its task cancelled), it waits for the commit's outcome before
+/// ending it: releasing the row locks while the write may still become visible would let
+/// another writer insert the same key unseen.
+struct CommitInFlight<'t> {
+    txn: &'t mut Transaction,
+    commit: CommitFuture,
+}
+
+impl CommitInFlight<'_> {
+    fn end(&mut self, result: embeddb_storage::Result<SeqNo>) -> SqlResult<()> {
+        let result = result
+            .map(|_| self.txn.publish_catalog())
+            .map_err(storage_error);
+        self.txn.finish(result.is_ok());
+        result
+    }
+}
+
+impl Future for CommitInFlight<'_> {
+    type Output = SqlResult<()>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<SqlResult<()>> {
+        match Pin::new(&mut self.commit).poll(cx) {
+            Poll::Ready(result) => Poll::Ready(self.end(result)),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl Drop for CommitInFlight<'_> {
+    fn drop(&mut self) {
+        if !self.txn.finished {
+            let result = self.commit.wait();
+            let _ = self.end(result);
+        }
     }
 }
 
