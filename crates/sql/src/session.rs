@@ -526,13 +526,14 @@ impl Session {
             Some(cache) => KnownPlan::Cache(cache),
             None => KnownPlan::None,
         };
-        self.execute_in_transaction(
+        let result = self.execute_in_transaction(
             StatementRef::Parsed(statement),
             sql,
             param_types,
             params,
             known,
-        )
+        );
+        self.fail_block_on_error(result)
     }
 
     fn begin(&mut self, modes: &[ast::TransactionMode]) -> SqlResult<Executed> {
@@ -681,17 +682,8 @@ impl Session {
         }
     }
 
-    /// Runs a statement in the block's transaction, or in a transaction of its own that
-    /// commits when it succeeds (autocommit). An error fails the block.
-    fn execute_in_transaction(
-        &mut self,
-        statement: StatementRef<'_>,
-        sql: &str,
-        param_types: &[DataType],
-        params: Vec<Value>,
-        known: KnownPlan<'_>,
-    ) -> SqlResult<Executed> {
-        let result = self.execute_in_transaction_inner(statement, sql, param_types, params, known);
+    /// An error of a statement run in a block fails the block.
+    fn fail_block_on_error<T>(&mut self, result: SqlResult<T>) -> SqlResult<T> {
         if result.is_err()
             && let TxnState::Block { failed, .. } = &mut self.state
         {
@@ -700,7 +692,9 @@ impl Session {
         result
     }
 
-    fn execute_in_transaction_inner(
+    /// Runs a statement in the block's transaction, or in a transaction of its own that
+    /// commits when it succeeds (autocommit).
+    fn execute_in_transaction(
         &mut self,
         statement: StatementRef<'_>,
         sql: &str,

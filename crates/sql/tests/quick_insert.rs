@@ -8,35 +8,15 @@ mod common;
 
 use std::future::Future;
 use std::pin::pin;
-use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
-use std::thread::{self, Thread};
+use std::task::Context;
+
+use futures::executor::block_on;
+use futures::task::noop_waker;
 
 use common::{TestDb, rows, run};
 use embeddb_sql::session::{Prepared, QuickRun};
 use embeddb_sql::{Executed, Session};
 use embeddb_types::{SqlState, Value};
-
-struct Unpark(Thread);
-
-impl Wake for Unpark {
-    fn wake(self: Arc<Self>) {
-        self.0.unpark();
-    }
-}
-
-/// Polls a future on this thread until it resolves.
-fn block_on<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    let waker = Waker::from(Arc::new(Unpark(thread::current())));
-    let mut cx = Context::from_waker(&waker);
-    loop {
-        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
-            return output;
-        }
-        thread::park();
-    }
-}
 
 /// How the quick path took an execution.
 #[derive(Debug, PartialEq)]
@@ -130,7 +110,7 @@ fn a_commit_dropped_in_flight_finishes_before_releasing_its_locks() {
     };
     {
         let mut commit = pin!(pending.commit());
-        let waker = Waker::from(Arc::new(Unpark(thread::current())));
+        let waker = noop_waker();
         // The first poll submits the write; the future is then dropped, resolved or not.
         let _ = commit.as_mut().poll(&mut Context::from_waker(&waker));
     }

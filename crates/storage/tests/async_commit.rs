@@ -5,38 +5,14 @@
 #![allow(clippy::unwrap_used)]
 
 use std::collections::HashSet;
-use std::future::Future;
 use std::path::Path;
-use std::pin::pin;
 use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
-use std::thread::{self, Thread};
+use std::thread;
+
+use futures::executor::block_on;
 
 use embeddb_storage::sim_fs::SimFs;
 use embeddb_storage::{Engine, Error, KeyspaceId, Options, WriteBatch};
-
-/// Wakes a thread parked in [`block_on`].
-struct Unpark(Thread);
-
-impl Wake for Unpark {
-    fn wake(self: Arc<Self>) {
-        self.0.unpark();
-    }
-}
-
-/// Polls a future on this thread until it resolves (a minimal executor: the storage crate
-/// knows no async runtime).
-fn block_on<F: Future>(future: F) -> F::Output {
-    let mut future = pin!(future);
-    let waker = Waker::from(Arc::new(Unpark(thread::current())));
-    let mut cx = Context::from_waker(&waker);
-    loop {
-        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
-            return output;
-        }
-        thread::park();
-    }
-}
 
 fn batch(ks: KeyspaceId, key: &str) -> WriteBatch {
     let mut b = WriteBatch::new();

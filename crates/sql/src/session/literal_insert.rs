@@ -54,6 +54,7 @@ impl Session {
             Vec::new(),
             KnownPlan::Bound(catalog, std::sync::Arc::new(bound)),
         );
+        let result = self.fail_block_on_error(result);
         self.apply_function_settings();
         Some(result)
     }
