@@ -58,6 +58,7 @@ pub fn execute_ddl(
         Statement::CreateIndex(create) => {
             crate::ddl_index::create_index(session, txn, binder, create, ctx, in_block)
         }
+        Statement::Analyze(analyze) => crate::maintenance::analyze(binder, analyze),
         other => Err(SqlError::not_supported(format!(
             "statement is not supported: {}",
             first_words(&other.to_string())

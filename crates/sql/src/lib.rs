@@ -14,6 +14,7 @@ pub mod expr;
 pub mod functions;
 mod keywords;
 mod like;
+mod maintenance;
 pub mod optimizer;
 pub mod parser;
 mod parser_frame;
