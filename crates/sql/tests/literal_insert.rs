@@ -170,3 +170,71 @@ fn a_block_sees_its_own_ddl() {
     run(&mut s, "ROLLBACK").expect("rollback");
     assert!(direct(&mut s, "INSERT INTO made_here VALUES (1, 'x')").is_none());
 }
+
+mod generated {
+    //! Generated literal INSERTs, valid and not: the direct path (falling back to the parsed
+    //! statement when it declines, as the server does) must end each as the parsed statement
+    //! does, with the same rows.
+
+    use proptest::prelude::*;
+
+    use super::common::{TestDb, rows, run};
+    use super::direct;
+
+    fn literal() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "-?[0-9]{1,6}",
+            "-?[0-9]{1,4}\\.[0-9]{1,3}",
+            Just("99999999999".to_string()),
+            "[a-z' ]{0,6}".prop_map(|s| format!("'{}'", s.replace('\'', "''"))),
+            prop_oneof![
+                Just("'2024-02-29'"),
+                Just("'yes'"),
+                Just("'1.5'"),
+                Just("'{1,2}'")
+            ]
+            .prop_map(str::to_string),
+            prop_oneof![Just("NULL"), Just("DEFAULT"), Just("true"), Just("FALSE")]
+                .prop_map(str::to_string),
+        ]
+    }
+
+    fn statement() -> impl Strategy<Value = String> {
+        let row = prop::collection::vec(literal(), 1..5);
+        (any::<bool>(), prop::collection::vec(row, 1..4)).prop_map(|(named, rows)| {
+            let rows: Vec<String> = rows
+                .iter()
+                .map(|values| format!("({})", values.join(", ")))
+                .collect();
+            let columns = if named { " (s, n, t, b)" } else { "" };
+            format!("INSERT INTO {{}}{columns} VALUES {}", rows.join(", "))
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn generated_inserts_end_as_the_parsed_statement(statements in prop::collection::vec(statement(), 1..6)) {
+            let t = TestDb::new();
+            let mut s = t.session();
+            let columns = "s smallint, n numeric(5,2), t text DEFAULT 'd', b bool, d date";
+            run(&mut s, &format!("CREATE TABLE direct ({columns}); CREATE TABLE parsed ({columns})"))
+                .expect("setup");
+            for statement in &statements {
+                let on_direct = statement.replacen("{}", "direct", 1);
+                let on_parsed = statement.replacen("{}", "parsed", 1);
+                let direct_outcome = match direct(&mut s, &on_direct) {
+                    Some(outcome) => outcome.map_err(|e| e.code),
+                    None => run(&mut s, &on_direct).map(|o| o.tag).map_err(|e| e.code),
+                };
+                let parsed_outcome = run(&mut s, &on_parsed).map(|o| o.tag).map_err(|e| e.code);
+                prop_assert_eq!(direct_outcome, parsed_outcome, "{}", statement);
+            }
+            prop_assert_eq!(
+                rows(&mut s, "SELECT * FROM direct ORDER BY 1, 2, 3, 4, 5"),
+                rows(&mut s, "SELECT * FROM parsed ORDER BY 1, 2, 3, 4, 5")
+            );
+        }
+    }
+}
