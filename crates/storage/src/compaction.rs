@@ -208,6 +208,11 @@ impl Core {
         for t in overlapping(&levels[output_level], &smallest, &largest) {
             inputs.push((output_level, t));
         }
+        // Bottommost is judged over the range of every input, the output level's files
+        // included: they can reach past the source files, and a tombstone dropped from them
+        // while a deeper level still holds an older version would bring that version back.
+        let smallest = inputs.iter().map(|(_, t)| t.meta.smallest.clone()).min()?;
+        let largest = inputs.iter().map(|(_, t)| t.meta.largest.clone()).max()?;
         let bottommost = levels[output_level + 1..]
             .iter()
             .all(|l| overlapping(l, &smallest, &largest).is_empty());
