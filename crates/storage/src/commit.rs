@@ -8,8 +8,11 @@
 //! flushing or L0 compaction falls behind, and waits (never fails) when they are far behind.
 //!
 //! A failed WAL append or fsync poisons the engine: that group gets the error, every later
-//! write gets `Error::ReadOnly` carrying it. Nothing is applied to memtables after a failure,
-//! so readers never see a commit that was not acknowledged as durable.
+//! write gets `Error::ReadOnly` carrying it. A large group is applied to the memtables while
+//! its fsync is in flight (on a helper thread: the fsync is mostly waiting), but the visible
+//! seqno moves only after the fsync succeeded, so readers never see a commit that was not
+//! acknowledged as durable; after a failure the applied versions stay above every snapshot,
+//! and a poisoned engine never flushes them.
 //!
 //! A writer may also wait as a future ([`Core::write_async`], for the server's async threads):
 //! it queues like any writer, but is woken through its task's waker, and when it reaches the
@@ -400,33 +403,38 @@ impl Core {
         }
         add(&self.counters.wal_appends, 1);
         add(&self.counters.wal_bytes, buf.len() as u64);
-        if need_sync && self.opts.sync {
-            if let Err(e) = w.sync() {
-                let e = self.poison(e);
-                return fill_ok(results, e);
-            }
-            add(&self.counters.wal_syncs, 1);
-        }
-        self.active_wal_bytes
-            .store(w.size_bytes(), Ordering::Relaxed);
-        *last_seqno = seq;
 
-        // Apply in seqno order, then publish.
+        // Apply in seqno order (before the fsync finishes, for a large group: see
+        // `apply_during_sync`), then publish.
         let mems: Vec<(KeyspaceId, Arc<Memtable>)> = touched
             .iter()
             .map(|ks| (ks.id, ks.current().active.clone()))
             .collect();
-        let mut committed = 0u64;
-        for (b, r) in batches.iter().zip(&results) {
-            let Some(Ok(seqno)) = r else { continue };
-            committed += 1;
-            // Validated above: every op decodes and names a live keyspace.
-            for op in ops(&b.data).flatten() {
-                if let Some((_, mem)) = mems.iter().find(|(id, _)| *id == op.ks) {
-                    mem.insert(op.key, *seqno, op.value);
+        let apply = || apply_group(batches, &results, &mems);
+        let committed = if need_sync && self.opts.sync {
+            let synced = if buf.len() >= self.opts.overlap_apply_min_bytes {
+                apply_during_sync(w, apply)
+            } else {
+                w.sync().map(|()| apply())
+            };
+            match synced {
+                Ok(committed) => {
+                    add(&self.counters.wal_syncs, 1);
+                    committed
+                }
+                Err(e) => {
+                    // Versions applied above stay unpublished: no snapshot reaches past the
+                    // visible seqno, and a poisoned engine never flushes or syncs again.
+                    let e = self.poison(e);
+                    return fill_ok(results, e);
                 }
             }
-        }
+        } else {
+            apply()
+        };
+        self.active_wal_bytes
+            .store(w.size_bytes(), Ordering::Relaxed);
+        *last_seqno = seq;
         self.visible.store(seq, Ordering::Release);
         add(&self.counters.write_batches, committed);
         add(&self.counters.write_groups, 1);
@@ -534,6 +542,52 @@ impl Core {
         }
         Ok(())
     }
+}
+
+/// Applies the accepted batches of a group to the memtables, in seqno order; returns how many
+/// batches that was. Every op was validated when the group was formed: it decodes and names a
+/// live keyspace.
+fn apply_group(
+    batches: &[WriteBatch],
+    results: &[Option<Result<SeqNo>>],
+    mems: &[(KeyspaceId, Arc<Memtable>)],
+) -> u64 {
+    let mut committed = 0u64;
+    for (b, r) in batches.iter().zip(results) {
+        let Some(Ok(seqno)) = r else { continue };
+        committed += 1;
+        for op in ops(&b.data).flatten() {
+            if let Some((_, mem)) = mems.iter().find(|(id, _)| *id == op.ks) {
+                mem.insert(op.key, *seqno, op.value);
+            }
+        }
+    }
+    committed
+}
+
+/// Runs `apply` on a helper thread while this thread fsyncs the WAL. The leader holds the
+/// commit lock throughout and publishes only after both finish, so the overlap changes no
+/// reader's view: versions above the visible seqno are invisible to every snapshot. If the
+/// thread cannot be started, the two run one after the other.
+fn apply_during_sync(w: &mut WalWriter, apply: impl Fn() -> u64 + Sync) -> Result<u64> {
+    let apply = &apply;
+    std::thread::scope(|scope| {
+        let helper = std::thread::Builder::new()
+            .name("embeddb-apply".into())
+            .spawn_scoped(scope, move || apply());
+        match helper {
+            Ok(handle) => {
+                let synced = w.sync();
+                // A panic while applying is a bug; re-raise it here, as if applied inline.
+                let committed = handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                synced.map(|()| committed)
+            }
+            // The closure was not run: a thread that fails to start never calls it.
+            Err(_) => w.sync().map(|()| apply()),
+        }
+    })
 }
 
 fn fill(results: Vec<Option<Result<SeqNo>>>, e: Error) -> Vec<Result<SeqNo>> {

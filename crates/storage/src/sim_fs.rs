@@ -4,7 +4,8 @@
 //!
 //! Faults can be injected: a crash after N more mutating operations (every later mutating call
 //! fails, as if the process had died there), fsync failures and short writes on files whose path
-//! contains a pattern. It is public so integration tests can use it; it is not meant for
+//! contains a pattern. An fsync can also be held ([`SimFs::hold_sync`]) so a test can look at
+//! the engine while a commit's fsync is in flight. It is public so integration tests can use it; it is not meant for
 //! production use.
 
 use std::collections::{BTreeMap, HashSet};
@@ -12,7 +13,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use parking_lot::Mutex;
+use parking_lot::{Condvar, Mutex};
 
 use crate::fs::{File, FileLock, FileSystem};
 
@@ -33,6 +34,41 @@ struct Faults {
     fail_sync: Option<(String, u32)>,
     /// The next append to a path containing this pattern writes half and fails.
     short_write: Option<String>,
+    /// The next fsync of a path containing this pattern waits for the test to release it.
+    held_sync: Option<(String, Arc<SyncHold>)>,
+}
+
+/// An fsync held in flight by a test (see [`SimFs::hold_sync`]).
+#[derive(Default)]
+pub struct SyncHold {
+    /// (an fsync is waiting here, the test released it)
+    state: Mutex<(bool, bool)>,
+    changed: Condvar,
+}
+
+impl SyncHold {
+    /// Waits until an fsync reached the hold.
+    pub fn wait_entered(&self) {
+        let mut st = self.state.lock();
+        while !st.0 {
+            self.changed.wait(&mut st);
+        }
+    }
+
+    /// Lets the held fsync go on (it then succeeds or fails as it would have).
+    pub fn release(&self) {
+        self.state.lock().1 = true;
+        self.changed.notify_all();
+    }
+
+    fn enter_and_wait(&self) {
+        let mut st = self.state.lock();
+        st.0 = true;
+        self.changed.notify_all();
+        while !st.1 {
+            self.changed.wait(&mut st);
+        }
+    }
 }
 
 #[derive(Default)]
@@ -116,6 +152,14 @@ impl SimFs {
     /// The next `times` fsyncs of files whose path contains `pattern` fail.
     pub fn fail_sync(&self, pattern: &str, times: u32) {
         self.state.lock().faults.fail_sync = Some((pattern.to_owned(), times));
+    }
+
+    /// The next fsync of a file whose path contains `pattern` stops before it does anything
+    /// and waits until the returned hold is released.
+    pub fn hold_sync(&self, pattern: &str) -> Arc<SyncHold> {
+        let hold = Arc::new(SyncHold::default());
+        self.state.lock().faults.held_sync = Some((pattern.to_owned(), hold.clone()));
+        hold
     }
 
     /// The next append to a file whose path contains `pattern` writes only half its bytes and
@@ -210,6 +254,20 @@ impl File for SimFile {
     }
 
     fn sync(&mut self) -> io::Result<()> {
+        let held = {
+            let mut st = self.fs.lock();
+            let path = self.path.to_string_lossy();
+            match st.faults.held_sync.take() {
+                Some((pattern, hold)) if path.contains(pattern.as_str()) => Some(hold),
+                other => {
+                    st.faults.held_sync = other;
+                    None
+                }
+            }
+        };
+        if let Some(hold) = held {
+            hold.enter_and_wait();
+        }
         {
             let mut st = self.fs.lock();
             st.step()?;
