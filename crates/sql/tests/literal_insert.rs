@@ -107,6 +107,68 @@ fn what_does_not_bind_is_declined_with_nothing_changed() {
     assert!(e.position.is_some(), "{e:?}");
 }
 
+/// A bulk load's statement: hundreds of rows naming their columns out of the table's order,
+/// with defaults throughout. The rows must come out in order, as the parsed statement leaves
+/// them; a value that does not bind, early, late or both, declines it untouched.
+#[test]
+fn large_statements_leave_the_same_rows() {
+    let t = TestDb::new();
+    let mut s = two_tables(&t);
+    let row = |i: usize| {
+        let note = if i % 3 == 0 {
+            "DEFAULT".to_string()
+        } else {
+            format!("'n{i}'")
+        };
+        format!(
+            "('{i}.5', {note}, 'text {i}', {}, '{{{i},{}}}')",
+            i % 2 == 0,
+            i + 1
+        )
+    };
+    let values: Vec<String> = (0..700).map(row).collect();
+    // 700 rows of 5 values, in an order unlike the table's.
+    let statement = format!(
+        "INSERT INTO {{}} (n, note, t, b, arr) VALUES {}",
+        values.join(", ")
+    );
+    let tag = direct(&mut s, &statement.replacen("{}", "direct", 1))
+        .expect("taken")
+        .expect("insert");
+    assert_eq!(tag, "INSERT 0 700");
+    run(&mut s, &statement.replacen("{}", "parsed", 1)).expect("parsed INSERT");
+    let direct_rows = rows(&mut s, "SELECT * FROM direct ORDER BY id");
+    assert_eq!(direct_rows.len(), 700);
+    assert_eq!(direct_rows[699][7], "text 699");
+    assert_eq!(direct_rows[0][10], "dflt");
+    assert_eq!(
+        direct_rows,
+        rows(&mut s, "SELECT * FROM parsed ORDER BY id")
+    );
+
+    // A bad value near the start, near the end, or both: declined, nothing written.
+    for bad_rows in [&[3][..], &[650], &[10, 690]] {
+        let mut values = values.clone();
+        for &i in bad_rows {
+            values[i] = format!("('x{i}', DEFAULT, 't', true, '{{}}')");
+        }
+        let sql = format!(
+            "INSERT INTO direct (n, note, t, b, arr) VALUES {}",
+            values.join(", ")
+        );
+        assert!(
+            direct(&mut s, &sql).is_none(),
+            "taken with bad rows {bad_rows:?}"
+        );
+        let e = run(&mut s, &sql).expect_err("bad numeric");
+        assert_eq!(e.code, SqlState::INVALID_TEXT_REPRESENTATION);
+        // The parsed statement reports the first bad value, as PostgreSQL does.
+        let first = bad_rows[0];
+        assert!(e.message.contains(&format!("\"x{first}\"")), "{e}");
+    }
+    assert_eq!(rows(&mut s, "SELECT count(*) FROM direct"), [["700"]]);
+}
+
 /// Errors found while the rows are written come from the direct path itself, and fail the
 /// block as any statement's error does; a failed block is left to the normal path.
 #[test]

@@ -6,10 +6,14 @@
 //! visibility: an UPDATE never sees the rows it has just written), while constraint checks read
 //! the newest version of all.
 
+mod entries;
+
 use std::collections::BTreeMap;
 use std::ops::Bound;
 
 use embeddb_storage::KeyspaceId;
+
+use entries::Entries;
 
 /// Statements within a transaction, numbered from 1.
 pub type CommandId = u32;
@@ -60,13 +64,13 @@ pub enum BufferView {
 #[derive(Default, Debug)]
 pub struct WriteBuffer {
     /// Per keyspace, keys in order: lookups borrow the key, nothing is allocated to read.
-    keyspaces: BTreeMap<KeyspaceId, BTreeMap<Vec<u8>, Versions>>,
+    keyspaces: BTreeMap<KeyspaceId, Entries<Versions>>,
     size_bytes: usize,
 }
 
 impl WriteBuffer {
     pub fn is_empty(&self) -> bool {
-        self.keyspaces.values().all(BTreeMap::is_empty)
+        self.keyspaces.values().all(Entries::is_empty)
     }
 
     /// Approximate memory held, for the per-transaction limit.
@@ -84,9 +88,7 @@ impl WriteBuffer {
         let new = Version { command, value };
         let entries = self.keyspaces.entry(keyspace).or_default();
         // Ascending inserts (the common bulk case) write past the last key: no search.
-        let past_end = entries
-            .last_key_value()
-            .is_none_or(|(last, _)| key > last.as_slice());
+        let past_end = entries.last_key().is_none_or(|last| key > last);
         let existing = if past_end { None } else { entries.get_mut(key) };
         match existing {
             Some(versions) => {
@@ -106,7 +108,7 @@ impl WriteBuffer {
                     current: new,
                 };
                 self.size_bytes += versions.size_bytes() + key.len() + 32;
-                entries.insert(key.to_vec(), versions);
+                entries.insert_new(key, versions);
             }
         }
     }
@@ -121,7 +123,7 @@ impl WriteBuffer {
     ) -> Option<&BufferedValue> {
         let entries = self.keyspaces.get(&keyspace)?;
         // A transaction inserting ascending keys asks for keys past its last one.
-        if key > entries.last_key_value()?.0.as_slice() {
+        if key > entries.last_key()? {
             return None;
         }
         let versions = entries.get(key)?;
@@ -154,7 +156,6 @@ impl WriteBuffer {
         {
             return Vec::new();
         }
-        let range = entries.range::<[u8], _>((lower, upper));
         let visible = |(key, versions): (&Vec<u8>, &Versions)| {
             let value = match view {
                 BufferView::Latest => Some(&versions.current.value),
@@ -162,11 +163,11 @@ impl WriteBuffer {
             }?;
             Some((key.clone(), value.clone()))
         };
-        if reverse {
-            range.rev().filter_map(visible).take(limit).collect()
-        } else {
-            range.filter_map(visible).take(limit).collect()
-        }
+        entries
+            .range(lower, upper, reverse)
+            .filter_map(visible)
+            .take(limit)
+            .collect()
     }
 
     /// The buffered state of a key (for a savepoint's undo log).
@@ -181,7 +182,7 @@ impl WriteBuffer {
         match state {
             Some(versions) => {
                 let added = versions.size_bytes();
-                match entries.insert(key, versions) {
+                match entries.insert(&key, versions) {
                     Some(old) => self.size_bytes -= old.size_bytes(),
                     None => self.size_bytes += key_len + 32,
                 }
@@ -204,7 +205,7 @@ impl WriteBuffer {
             .into_iter()
             .flat_map(|(ks, entries)| {
                 entries
-                    .into_iter()
+                    .into_sorted()
                     .map(move |(key, v)| (ks, key, v.current.value))
             })
     }
