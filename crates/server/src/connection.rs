@@ -22,6 +22,7 @@ use embeddb_sql::{Database, Prepared, Session};
 use embeddb_types::{Severity, SqlError, SqlResult, SqlState};
 
 use crate::cancel::CancelRegistry;
+use crate::codec::ReadCodec;
 use crate::encode::error_message;
 use crate::results::RunningResult;
 use crate::shutdown::{Phase, Shutdown};
@@ -172,15 +173,23 @@ pub async fn serve(tcp: TcpStream, conn: Arc<Connection>) {
             PgWireConnectionState::AwaitingStartup
                 | PgWireConnectionState::AuthenticationInProgress
         );
+        // Read with the Query fast path (`codec.rs`); the buffers move along, unchanged.
+        let mut reading = socket.map_codec(|inner| ReadCodec::new(inner, !starting));
         let next = tokio::select! {
-            m = AssertUnwindSafe(socket.next()).catch_unwind() => m,
-            _ = tokio::time::sleep_until(startup_deadline), if starting => break,
-            _ = shutdown.reached(Phase::Draining), if !starting => {
-                let e = fatal(SqlState::ADMIN_SHUTDOWN,
-                    "terminating connection due to administrator command");
+            m = AssertUnwindSafe(reading.next()).catch_unwind() => Some(m),
+            _ = tokio::time::sleep_until(startup_deadline), if starting => None,
+            _ = shutdown.reached(Phase::Draining), if !starting => None,
+        };
+        socket = reading.map_codec(ReadCodec::into_inner);
+        let Some(next) = next else {
+            if !starting {
+                let e = fatal(
+                    SqlState::ADMIN_SHUTDOWN,
+                    "terminating connection due to administrator command",
+                );
                 let _ = socket.send(error_message(&e)).await;
-                break;
             }
+            break;
         };
         let message = match next {
             Ok(Some(Ok(message))) => message,

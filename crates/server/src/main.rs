@@ -3,6 +3,7 @@
 
 mod cancel;
 mod cli;
+mod codec;
 mod connection;
 mod copy;
 mod encode;
