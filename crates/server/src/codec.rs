@@ -84,7 +84,7 @@ impl Decoder for ReadCodec {
 mod tests {
     use super::*;
     use bytes::BufMut;
-    use pgwire::messages::{DecodeContext, Message};
+    use pgwire::messages::DecodeContext;
 
     fn query_message(body: &[u8]) -> Vec<u8> {
         let mut m = vec![b'Q'];

@@ -115,14 +115,14 @@ fn large_statements_leave_the_same_rows() {
     let t = TestDb::new();
     let mut s = two_tables(&t);
     let row = |i: usize| {
-        let note = if i % 3 == 0 {
+        let note = if i.is_multiple_of(3) {
             "DEFAULT".to_string()
         } else {
             format!("'n{i}'")
         };
         format!(
             "('{i}.5', {note}, 'text {i}', {}, '{{{i},{}}}')",
-            i % 2 == 0,
+            i.is_multiple_of(2),
             i + 1
         )
     };

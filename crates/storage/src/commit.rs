@@ -574,7 +574,7 @@ fn apply_during_sync(w: &mut WalWriter, apply: impl Fn() -> u64 + Sync) -> Resul
     std::thread::scope(|scope| {
         let helper = std::thread::Builder::new()
             .name("embeddb-apply".into())
-            .spawn_scoped(scope, move || apply());
+            .spawn_scoped(scope, apply);
         match helper {
             Ok(handle) => {
                 let synced = w.sync();
