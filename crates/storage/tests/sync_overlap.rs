@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use embeddb_storage::sim_fs::SimFs;
+use embeddb_storage::sim_fs::{SimFs, SyncHold};
 use embeddb_storage::{Engine, Error, KeyspaceId, Options, WriteBatch};
 
 const DB: &str = "/db";
@@ -61,22 +61,58 @@ fn wait_for_memtable_growth(e: &Engine, above: u64) {
     }
 }
 
-#[test]
-fn a_group_applied_during_its_fsync_is_invisible_until_the_fsync_succeeds() {
-    let fs = SimFs::new();
-    let e = Engine::open(Path::new(DB), opts(&fs)).unwrap();
-    let ks = e.create_keyspace("t").unwrap();
-    e.write(large_batch(ks, "before")).unwrap();
-    let visible_before = e.latest_seqno();
-    let size_before = memtable_size_bytes(&e);
+/// An engine holding one committed group ("before"), and a second group (`tag`) whose commit is
+/// stopped inside its fsync once the group is already in the memtable. `fail` makes that
+/// fsync fail when released.
+struct HeldCommit {
+    fs: SimFs,
+    engine: Engine,
+    ks: KeyspaceId,
+    visible_before: u64,
+    size_before: u64,
+    hold: Arc<SyncHold>,
+    writer: thread::JoinHandle<Result<u64, Error>>,
+}
 
+fn hold_a_commit_in_its_fsync(tag: &'static str, fail: bool) -> HeldCommit {
+    let fs = SimFs::new();
+    let engine = Engine::open(Path::new(DB), opts(&fs)).unwrap();
+    let ks = engine.create_keyspace("t").unwrap();
+    engine.write(large_batch(ks, "before")).unwrap();
+    let visible_before = engine.latest_seqno();
+    let size_before = memtable_size_bytes(&engine);
     let hold = fs.hold_sync("wal-");
+    if fail {
+        fs.fail_sync("wal-", 1);
+    }
     let writer = {
-        let e = e.clone();
-        thread::spawn(move || e.write(large_batch(ks, "held")))
+        let e = engine.clone();
+        thread::spawn(move || e.write(large_batch(ks, tag)))
     };
     hold.wait_entered();
-    wait_for_memtable_growth(&e, size_before);
+    wait_for_memtable_growth(&engine, size_before);
+    HeldCommit {
+        fs,
+        engine,
+        ks,
+        visible_before,
+        size_before,
+        hold,
+        writer,
+    }
+}
+
+#[test]
+fn a_group_applied_during_its_fsync_is_invisible_until_the_fsync_succeeds() {
+    let HeldCommit {
+        fs,
+        engine: e,
+        ks,
+        visible_before,
+        hold,
+        writer,
+        ..
+    } = hold_a_commit_in_its_fsync("held", false);
     assert_eq!(visible_keys(&e, ks, "held"), 0);
     assert_eq!(e.latest_seqno(), visible_before);
 
@@ -97,21 +133,15 @@ fn a_group_applied_during_its_fsync_is_invisible_until_the_fsync_succeeds() {
 
 #[test]
 fn a_failed_fsync_after_the_group_was_applied_publishes_nothing() {
-    let fs = SimFs::new();
-    let e = Engine::open(Path::new(DB), opts(&fs)).unwrap();
-    let ks = e.create_keyspace("t").unwrap();
-    e.write(large_batch(ks, "before")).unwrap();
-    let visible_before = e.latest_seqno();
-    let size_before = memtable_size_bytes(&e);
-
-    let hold = fs.hold_sync("wal-");
-    fs.fail_sync("wal-", 1);
-    let writer = {
-        let e = e.clone();
-        thread::spawn(move || e.write(large_batch(ks, "failed")))
-    };
-    hold.wait_entered();
-    wait_for_memtable_growth(&e, size_before);
+    let HeldCommit {
+        fs,
+        engine: e,
+        ks,
+        visible_before,
+        size_before,
+        hold,
+        writer,
+    } = hold_a_commit_in_its_fsync("failed", true);
     hold.release();
     let err = writer.join().unwrap().unwrap_err();
     assert!(matches!(&err, Error::Io { op: "fsync", .. }), "{err:?}");
