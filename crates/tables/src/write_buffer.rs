@@ -87,10 +87,7 @@ impl WriteBuffer {
     ) {
         let new = Version { command, value };
         let entries = self.keyspaces.entry(keyspace).or_default();
-        // Ascending inserts (the common bulk case) write past the last key: no search.
-        let past_end = entries.last_key().is_none_or(|last| key > last);
-        let existing = if past_end { None } else { entries.get_mut(key) };
-        match existing {
+        match entries.get_mut(key) {
             Some(versions) => {
                 self.size_bytes -= versions.size_bytes();
                 if versions.current.command == command {
@@ -121,12 +118,7 @@ impl WriteBuffer {
         key: &[u8],
         view: BufferView,
     ) -> Option<&BufferedValue> {
-        let entries = self.keyspaces.get(&keyspace)?;
-        // A transaction inserting ascending keys asks for keys past its last one.
-        if key > entries.last_key()? {
-            return None;
-        }
-        let versions = entries.get(key)?;
+        let versions = self.keyspaces.get(&keyspace)?.get(key)?;
         match view {
             BufferView::Latest => Some(&versions.current.value),
             BufferView::AsOf(command) => versions.visible_at(command),

@@ -8,7 +8,7 @@ use sqlparser::ast::{self, Expr as AstExpr, SelectItem, Spanned};
 use sqlparser::parser::Parser;
 
 use embeddb_tables::TableDef;
-use embeddb_types::{DataType, SqlError, SqlResult, SqlState};
+use embeddb_types::{DataType, SqlError, SqlResult, SqlState, Value};
 
 use super::expr::{Clause, Coercion, ExprContext};
 use super::names::{figure_column_name, normalize_ident};
@@ -64,6 +64,22 @@ impl Binder<'_> {
         ty: &DataType,
         column: &str,
     ) -> SqlResult<Expr> {
+        // The commonest assignments (a bulk INSERT's every value), answered as `coerce`
+        // answers them but without its general steps or the type cloned for an error: a value
+        // already of the column's type is kept; an untyped string for a text column is read as
+        // itself.
+        if e.ty == *ty {
+            return Ok(e);
+        }
+        if *ty == DataType::Text
+            && e.ty == DataType::Unknown
+            && matches!(e.kind, ExprKind::Literal(Value::Text(_)))
+        {
+            return Ok(Expr {
+                ty: DataType::Text,
+                ..e
+            });
+        }
         let from = e.ty.clone();
         self.coerce(e, ty, Coercion::Assignment).map_err(|err| {
             if err.code == SqlState::DATATYPE_MISMATCH || err.code == SqlState::CANNOT_COERCE {

@@ -18,7 +18,7 @@ use super::dml::{is_default_keyword, table_schema};
 use super::expr::{Clause, ExprContext, number_literal};
 use super::names::normalize_ident;
 use super::{Binder, Scope};
-use crate::expr::{Expr, ExprKind};
+use crate::expr::Expr;
 use crate::parser_insert::{Literal, LiteralInsert};
 use crate::plan::{ConflictAction, InsertPlan, LogicalPlan, OnConflict};
 
@@ -331,23 +331,7 @@ impl Binder<'_> {
         let Some(bound) = cell.bind_cell(self)? else {
             return self.target_default(target, pos);
         };
-        let ty = &target.types[pos];
-        // The two commonest cells of a bulk load, answered as `coerce` answers them but
-        // without its general steps (a tenth of binding such a row): a value already of the
-        // column's type is kept; an untyped string for a text column is read as itself.
-        if bound.ty == *ty {
-            return Ok(bound);
-        }
-        if *ty == DataType::Text
-            && bound.ty == DataType::Unknown
-            && matches!(bound.kind, ExprKind::Literal(Value::Text(_)))
-        {
-            return Ok(Expr {
-                ty: DataType::Text,
-                ..bound
-            });
-        }
-        self.coerce_assignment(bound, ty, &target.names[pos])
+        self.coerce_assignment(bound, &target.types[pos], &target.names[pos])
             .map_err(|err| match cell.position() {
                 Some(span) => self.at(err, span),
                 None => err,

@@ -42,7 +42,16 @@ impl<V> Entries<V> {
         self.run.binary_search_by(|(k, _)| k.as_slice().cmp(key))
     }
 
+    /// Whether `key` is above every buffered key: a bulk insert's keys, found absent with one
+    /// compare instead of a search.
+    fn past_end(&self, key: &[u8]) -> bool {
+        self.last_key().is_none_or(|last| key > last)
+    }
+
     pub fn get(&self, key: &[u8]) -> Option<&V> {
+        if self.past_end(key) {
+            return None;
+        }
         match self.run_index(key) {
             Ok(i) => Some(&self.run[i].1),
             Err(_) => self.tree.get(key),
@@ -50,6 +59,9 @@ impl<V> Entries<V> {
     }
 
     pub fn get_mut(&mut self, key: &[u8]) -> Option<&mut V> {
+        if self.past_end(key) {
+            return None;
+        }
         match self.run_index(key) {
             Ok(i) => Some(&mut self.run[i].1),
             Err(_) => self.tree.get_mut(key),
@@ -59,7 +71,7 @@ impl<V> Entries<V> {
     /// Adds a key that is not buffered yet.
     pub fn insert_new(&mut self, key: &[u8], value: V) {
         debug_assert!(self.get(key).is_none(), "insert_new of a buffered key");
-        if self.last_key().is_none_or(|last| key > last) {
+        if self.past_end(key) {
             self.run.push((key.to_vec(), value));
         } else {
             self.tree.insert(key.to_vec(), value);
