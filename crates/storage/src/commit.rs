@@ -9,7 +9,8 @@
 //!
 //! A failed WAL append or fsync poisons the engine: that group gets the error, every later
 //! write gets `Error::ReadOnly` carrying it. A large group is applied to the memtables while
-//! its fsync is in flight (on a helper thread: the fsync is mostly waiting), but the visible
+//! its fsync is in flight (on the WAL's fsync thread, `wal_sync`: the fsync is mostly
+//! waiting), but the visible
 //! seqno moves only after the fsync succeeded, so readers never see a commit that was not
 //! acknowledged as durable; after a failure the applied versions stay above every snapshot,
 //! and a poisoned engine never flushes them.
@@ -378,6 +379,7 @@ impl Core {
             wal: w,
             last_seqno,
             buf,
+            sync_thread,
             ..
         } = &mut *cs;
         buf.clear();
@@ -404,18 +406,22 @@ impl Core {
         add(&self.counters.wal_appends, 1);
         add(&self.counters.wal_bytes, buf.len() as u64);
 
-        // Apply in seqno order (before the fsync finishes, for a large group: see
-        // `apply_during_sync`), then publish.
+        // Apply in seqno order, then publish. A large group is applied while the WAL's fsync
+        // thread syncs it: the leader holds the commit lock throughout and publishes only after
+        // both finished, so the overlap changes no reader's view (versions above the visible
+        // seqno are invisible to every snapshot).
         let mems: Vec<(KeyspaceId, Arc<Memtable>)> = touched
             .iter()
             .map(|ks| (ks.id, ks.current().active.clone()))
             .collect();
         let apply = || apply_group(batches, &results, &mems);
         let committed = if need_sync && self.opts.sync {
-            let synced = if buf.len() >= self.opts.overlap_apply_min_bytes {
-                apply_during_sync(w, apply)
-            } else {
-                w.sync().map(|()| apply())
+            let synced = match sync_thread {
+                Some(thread) if buf.len() >= self.opts.overlap_apply_min_bytes => {
+                    let (synced, committed) = w.sync_during(thread, apply);
+                    synced.map(|()| committed)
+                }
+                _ => w.sync().map(|()| apply()),
             };
             match synced {
                 Ok(committed) => {
@@ -563,31 +569,6 @@ fn apply_group(
         }
     }
     committed
-}
-
-/// Runs `apply` on a helper thread while this thread fsyncs the WAL. The leader holds the
-/// commit lock throughout and publishes only after both finish, so the overlap changes no
-/// reader's view: versions above the visible seqno are invisible to every snapshot. If the
-/// thread cannot be started, the two run one after the other.
-fn apply_during_sync(w: &mut WalWriter, apply: impl Fn() -> u64 + Sync) -> Result<u64> {
-    let apply = &apply;
-    std::thread::scope(|scope| {
-        let helper = std::thread::Builder::new()
-            .name("embeddb-apply".into())
-            .spawn_scoped(scope, apply);
-        match helper {
-            Ok(handle) => {
-                let synced = w.sync();
-                // A panic while applying is a bug; re-raise it here, as if applied inline.
-                let committed = handle
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                synced.map(|()| committed)
-            }
-            // The closure was not run: a thread that fails to start never calls it.
-            Err(_) => w.sync().map(|()| apply()),
-        }
-    })
 }
 
 fn fill(results: Vec<Option<Result<SeqNo>>>, e: Error) -> Vec<Result<SeqNo>> {

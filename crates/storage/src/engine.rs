@@ -87,6 +87,9 @@ pub(crate) struct CommitState {
     pub buf: Vec<u8>,
     /// Set while an auto-checkpoint's frozen memtables are still being flushed.
     pub checkpoint_target: Option<SeqNo>,
+    /// Syncs the WAL while the leader applies a large group (None: the OS gave no thread, and
+    /// every group is synced, then applied).
+    pub sync_thread: Option<crate::wal_sync::SyncThread>,
 }
 
 /// A WAL segment no longer written to.

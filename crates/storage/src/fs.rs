@@ -19,8 +19,12 @@ pub trait File: Send + Sync {
     fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize>;
     /// Appends all of `buf` at the end of the file.
     fn append(&mut self, buf: &[u8]) -> io::Result<()>;
-    /// Makes everything appended so far durable (fdatasync).
-    fn sync(&mut self) -> io::Result<()>;
+    /// Makes everything appended so far durable (fdatasync), through this handle or any
+    /// other of the same file.
+    fn sync(&self) -> io::Result<()>;
+    /// A second handle to the same file (a duplicated descriptor), for syncing it from
+    /// another thread while this one appends.
+    fn try_clone(&self) -> io::Result<Box<dyn File>>;
     /// Current length in bytes.
     fn len(&self) -> io::Result<u64>;
     /// Extends the file with zeros to at least `len` bytes without moving where appends go
@@ -105,8 +109,15 @@ impl File for StdFile {
         Ok(())
     }
 
-    fn sync(&mut self) -> io::Result<()> {
+    fn sync(&self) -> io::Result<()> {
         self.file.sync_data()
+    }
+
+    fn try_clone(&self) -> io::Result<Box<dyn File>> {
+        Ok(Box::new(StdFile {
+            file: self.file.try_clone()?,
+            end: self.end,
+        }))
     }
 
     fn len(&self) -> io::Result<u64> {

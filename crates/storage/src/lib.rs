@@ -41,6 +41,7 @@ mod snapshot;
 mod sstable;
 mod version;
 mod wal;
+mod wal_sync;
 
 pub use batch::WriteBatch;
 pub use commit::CommitFuture;

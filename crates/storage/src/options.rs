@@ -74,11 +74,11 @@ pub struct Options {
     /// (false: bulk-load mode; a power loss can lose recent acknowledged commits, a process
     /// crash cannot).
     pub sync: bool,
-    /// A synced commit group of at least this many WAL bytes is applied to the memtables on a
-    /// helper thread while its fsync is in flight (it is published only after both finish).
-    /// Below it, starting the thread costs more than the overlap saves: a 1,000-row INSERT is
-    /// about 100 KiB and its memtable work about a third of an fsync here. `usize::MAX`
-    /// disables the overlap; 0 uses it for every synced group (tests).
+    /// A synced commit group of at least this many WAL bytes is applied to the memtables while
+    /// the WAL's fsync thread syncs it (it is published only after both finish). Below it,
+    /// handing the fsync over costs more than the overlap saves: a 1,000-row INSERT is about
+    /// 100 KiB and its memtable work about a third of an fsync here. `usize::MAX` disables the
+    /// overlap (and the thread); 0 uses it for every synced group (tests).
     pub overlap_apply_min_bytes: usize,
     /// Hard limits on sizes.
     pub limits: Limits,

@@ -197,6 +197,12 @@ pub(crate) fn recover(dir: &Path, opts: Options) -> Result<Core> {
             last_seqno,
             buf: Vec::new(),
             checkpoint_target: None,
+            // Only an engine that fsyncs and may overlap needs the thread.
+            sync_thread: if opts.sync && opts.overlap_apply_min_bytes < usize::MAX {
+                crate::wal_sync::SyncThread::start()
+            } else {
+                None
+            },
         }),
         visible: AtomicU64::new(last_seqno),
         active_wal_bytes,

@@ -253,7 +253,16 @@ impl File for SimFile {
         Ok(())
     }
 
-    fn sync(&mut self) -> io::Result<()> {
+    fn try_clone(&self) -> io::Result<Box<dyn File>> {
+        Ok(Box::new(SimFile {
+            path: self.path.clone(),
+            node: self.node.clone(),
+            fs: self.fs.clone(),
+            end: self.end,
+        }))
+    }
+
+    fn sync(&self) -> io::Result<()> {
         let held = {
             let mut st = self.fs.lock();
             let path = self.path.to_string_lossy();

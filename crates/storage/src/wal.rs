@@ -20,12 +20,14 @@
 //! before the next one is created, so only the last can legitimately be torn.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::batch::decode_ops;
 use crate::coding::{Reader, put_u64};
 use crate::error::IoContext;
 use crate::fs::{File, FileSystem};
 use crate::record::{self, Next, RecordReader};
+use crate::wal_sync::SyncThread;
 use crate::{Error, Result, SeqNo};
 
 pub(crate) const WAL_FORMAT_VERSION: u8 = 1;
@@ -81,6 +83,8 @@ pub(crate) fn encoded_batch_bytes(data_len: usize) -> usize {
 /// The open, active segment. Only the group-commit leader (under the commit mutex) uses it.
 pub(crate) struct WalWriter {
     file: Box<dyn File>,
+    /// A second handle to the segment, for the fsync thread (`wal_sync`).
+    sync_handle: Arc<dyn File>,
     path: PathBuf,
     number: u64,
     size_bytes: u64,
@@ -114,8 +118,10 @@ impl WalWriter {
         }
         file.sync().ctx("fsync", &path)?;
         fs.sync_dir(dir).ctx("fsync dir", dir)?;
+        let sync_handle = Arc::from(file.try_clone().ctx("open", &path)?);
         Ok(WalWriter {
             file,
+            sync_handle,
             size_bytes: buf.len() as u64,
             path,
             number,
@@ -154,6 +160,25 @@ impl WalWriter {
     /// fdatasyncs the segment.
     pub(crate) fn sync(&mut self) -> Result<()> {
         self.file.sync().ctx("fsync", &self.path)
+    }
+
+    /// fdatasyncs the segment on `thread` while the caller runs `meanwhile`; returns both
+    /// results. Inline, one after the other, if the thread is gone.
+    pub(crate) fn sync_during<T>(
+        &mut self,
+        thread: &mut SyncThread,
+        meanwhile: impl FnOnce() -> T,
+    ) -> (Result<()>, T) {
+        match thread.begin(self.sync_handle.clone()) {
+            Ok(pending) => {
+                let value = meanwhile();
+                (pending.wait().ctx("fsync", &self.path), value)
+            }
+            Err(_) => {
+                let synced = self.sync();
+                (synced, meanwhile())
+            }
+        }
     }
 }
 

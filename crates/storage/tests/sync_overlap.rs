@@ -48,8 +48,8 @@ fn memtable_size_bytes(e: &Engine) -> u64 {
     e.metrics().memtable_size_bytes
 }
 
-/// Waits (bounded) until the memtables hold more than `above` bytes: the helper thread applies
-/// the group at its own pace while the fsync is held, so this waits for an event, not a time.
+/// Waits (bounded) until the memtables hold more than `above` bytes: the leader applies the
+/// group at its own pace while the fsync thread is held, so this waits for an event, not a time.
 fn wait_for_memtable_growth(e: &Engine, above: u64) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while memtable_size_bytes(e) <= above {
