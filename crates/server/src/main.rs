@@ -30,9 +30,12 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// How long mimalloc keeps freed memory before returning it to the OS. Its default (10 ms)
 /// hands memory back between one batch of rows and the next, and the kernel then zeroes every
-/// page again when it is reused: a third of a 1M-row COPY went to that. A second keeps the
-/// memory of a running load or query while still returning what an idle server freed.
-const ALLOCATOR_PURGE_DELAY_MS: std::ffi::c_long = 1000;
+/// page again when it is reused: a third of a 1M-row COPY went to that. One second was still
+/// shorter than a memtable's life and than the gaps between a thread's statements: a 1M-row
+/// INSERT load faulted in 60k pages, not 35k, and took 10% longer. Ten seconds (jemalloc's
+/// default decay, which RocksDB servers run with) keeps the memory of a running load while
+/// still returning what an idle server freed.
+const ALLOCATOR_PURGE_DELAY_MS: std::ffi::c_long = 10_000;
 
 /// `mi_option_purge_delay` in mimalloc.h's `mi_option_e`, which libmimalloc-sys does not name:
 /// the value just before `mi_option_use_numa_nodes` (16).
