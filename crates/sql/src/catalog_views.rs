@@ -205,7 +205,7 @@ impl Rows {
         }
         (
             LogicalPlan::Values {
-                rows: std::sync::Arc::new(self.rows),
+                rows: std::sync::Arc::new(crate::plan::ValuesRows::Exprs(self.rows)),
                 schema: schema.clone(),
             },
             schema,

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use embeddb_tables::{Oid, TableDef};
-use embeddb_types::DataType;
+use embeddb_types::{DataType, Row};
 
 use crate::expr::Expr;
 use crate::functions::aggregate::AggregateFunction;
@@ -201,9 +201,9 @@ pub enum LogicalPlan {
         schema: Schema,
     },
     Values {
-        /// Shared with the operator that evaluates them, so running a bound INSERT of many
+        /// Shared with the operator that produces them, so running a bound INSERT of many
         /// rows does not copy its expressions.
-        rows: Arc<Vec<Vec<Expr>>>,
+        rows: Arc<ValuesRows>,
         schema: Schema,
     },
     Scan(ScanNode),
@@ -418,6 +418,29 @@ pub struct OnConflict {
     /// The arbiter's constraint name; None means any unique constraint (DO NOTHING only).
     pub arbiter: Option<String>,
     pub action: ConflictAction,
+}
+
+/// The rows of a VALUES list.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ValuesRows {
+    /// Expressions, evaluated as the rows are produced.
+    Exprs(Vec<Vec<Expr>>),
+    /// Rows of constants only (a bulk INSERT's literals, already cast to their columns): kept
+    /// as values, so an INSERT reads them in place instead of evaluating and copying each one.
+    Constants(Vec<Row>),
+}
+
+impl ValuesRows {
+    pub fn len(&self) -> usize {
+        match self {
+            ValuesRows::Exprs(rows) => rows.len(),
+            ValuesRows::Constants(rows) => rows.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

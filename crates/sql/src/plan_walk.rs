@@ -8,7 +8,7 @@ use std::sync::Arc;
 use embeddb_types::SqlResult;
 
 use crate::expr::{Expr, ExprKind};
-use crate::plan::{FrameBound, KeyRange, LogicalPlan};
+use crate::plan::{FrameBound, KeyRange, LogicalPlan, ValuesRows};
 
 type ExprFn<'a> = dyn FnMut(Expr) -> SqlResult<Expr> + 'a;
 
@@ -48,8 +48,13 @@ impl LogicalPlan {
             | LogicalPlan::WorkTable { .. }
             | LogicalPlan::SharedScan { .. } => Ok(()),
             LogicalPlan::Values { rows, .. } => {
-                for e in Arc::make_mut(rows).iter_mut().flatten() {
-                    map_expr(e, f)?;
+                // Constants have no expressions: leave them shared, uncopied.
+                if matches!(rows.as_ref(), ValuesRows::Exprs(_))
+                    && let ValuesRows::Exprs(exprs) = Arc::make_mut(rows)
+                {
+                    for e in exprs.iter_mut().flatten() {
+                        map_expr(e, f)?;
+                    }
                 }
                 Ok(())
             }

@@ -12,15 +12,15 @@ use sqlparser::ast::{self, Expr as AstExpr, SetExpr, Spanned};
 use sqlparser::tokenizer::Span;
 
 use embeddb_tables::TableDef;
-use embeddb_types::{DataType, SqlError, SqlResult, SqlState, Value};
+use embeddb_types::{DataType, Row, SqlError, SqlResult, SqlState, Value};
 
 use super::dml::{is_default_keyword, table_schema};
 use super::expr::{Clause, ExprContext, number_literal};
 use super::names::normalize_ident;
 use super::{Binder, Scope};
-use crate::expr::Expr;
+use crate::expr::{Expr, ExprKind};
 use crate::parser_insert::{Literal, LiteralInsert};
-use crate::plan::{ConflictAction, InsertPlan, LogicalPlan, OnConflict};
+use crate::plan::{ConflictAction, InsertPlan, LogicalPlan, OnConflict, ValuesRows};
 
 /// Where an INSERT's values go.
 struct InsertTarget {
@@ -119,7 +119,7 @@ impl Binder<'_> {
                     row.push(self.column_default(&table, i)?);
                 }
                 LogicalPlan::Values {
-                    rows: Arc::new(vec![row]),
+                    rows: Arc::new(ValuesRows::Exprs(vec![row])),
                     schema: table_schema(&table),
                 }
             }
@@ -283,19 +283,24 @@ impl Binder<'_> {
 
     /// Binds VALUES rows (all as wide as the target list, already checked) into complete
     /// table rows: each value cast to its column's type by assignment rules, in statement
-    /// order, and every column a row does not give its default.
+    /// order, and every column a row does not give its default. The rows stay constants while
+    /// every value is one (a literal cast to its column, a constant default); the first row
+    /// with something to evaluate turns the rows bound so far back into expressions.
     fn bind_value_rows<'c, C: ValuesCell + 'c>(
         &mut self,
         target: &mut InsertTarget,
         rows: impl ExactSizeIterator<Item = &'c [C]>,
-    ) -> SqlResult<Vec<Vec<Expr>>> {
+    ) -> SqlResult<ValuesRows> {
         let width = target.width();
         // Values given for the leading columns in order (the common case) go straight into
         // place; otherwise each row is assembled by position.
         let in_order = target.targets.iter().enumerate().all(|(i, &pos)| i == pos);
-        let mut bound_rows = Vec::with_capacity(rows.len());
+        let mut constants: Vec<Row> = Vec::with_capacity(rows.len());
+        let mut exprs: Option<Vec<Vec<Expr>>> = None;
+        // One row's expressions, reused from row to row.
+        let mut complete: Vec<Expr> = Vec::with_capacity(width);
         for row in rows {
-            let mut complete: Vec<Expr> = Vec::with_capacity(width);
+            complete.clear();
             if in_order {
                 for (pos, cell) in row.iter().enumerate() {
                     complete.push(self.bind_column_value(target, pos, cell)?);
@@ -316,9 +321,35 @@ impl Binder<'_> {
                     });
                 }
             }
-            bound_rows.push(complete);
+            debug_assert_eq!(
+                complete.len(),
+                width,
+                "a bound VALUES row fills every column"
+            );
+            if let Some(exprs) = exprs.as_mut() {
+                exprs.push(std::mem::take(&mut complete));
+                complete.reserve(width);
+            } else if is_constant_row(&complete, &target.types) {
+                constants.push(complete.drain(..).map(into_constant).collect());
+            } else {
+                let mut all = Vec::with_capacity(constants.capacity());
+                for values in constants.drain(..) {
+                    let row = values
+                        .into_iter()
+                        .zip(&target.types)
+                        .map(|(v, ty)| Expr::literal(v, ty.clone()))
+                        .collect();
+                    all.push(row);
+                }
+                all.push(std::mem::take(&mut complete));
+                complete.reserve(width);
+                exprs = Some(all);
+            }
         }
-        Ok(bound_rows)
+        Ok(match exprs {
+            Some(exprs) => ValuesRows::Exprs(exprs),
+            None => ValuesRows::Constants(constants),
+        })
     }
 
     /// One VALUES value for the column at `pos`: DEFAULT, or the value cast to the column.
@@ -496,4 +527,20 @@ fn check_insert_width(
         targets.truncate(values);
     }
     Ok(())
+}
+
+/// Whether a bound row is constants only, each already of its column's type (so it can be
+/// kept as values and turned back into the same expressions).
+fn is_constant_row(row: &[Expr], types: &[DataType]) -> bool {
+    row.iter()
+        .zip(types)
+        .all(|(e, ty)| matches!(e.kind, ExprKind::Literal(_)) && e.ty == *ty)
+}
+
+/// The value of a literal (`is_constant_row` checked that it is one).
+fn into_constant(e: Expr) -> Value {
+    match e.kind {
+        ExprKind::Literal(v) => v,
+        _ => unreachable!("is_constant_row admits literals only"),
+    }
 }

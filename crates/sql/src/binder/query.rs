@@ -14,7 +14,7 @@ use super::expr::{AggregateCollector, Clause, Coercion, ExprContext};
 use super::names::{figure_column_name, normalize_ident};
 use super::{Binder, CteBinding, Scope};
 use crate::expr::{Expr, ExprKind};
-use crate::plan::{Field, LogicalPlan, SetOpKind, SortKey};
+use crate::plan::{Field, LogicalPlan, SetOpKind, SortKey, ValuesRows};
 
 /// An ORDER BY item before the projection is built.
 enum OrderTarget {
@@ -312,7 +312,7 @@ impl Binder<'_> {
             schema.push(Field::new(format!("column{}", col + 1), ty));
         }
         Ok(LogicalPlan::Values {
-            rows: Arc::new(rows),
+            rows: Arc::new(ValuesRows::Exprs(rows)),
             schema,
         })
     }

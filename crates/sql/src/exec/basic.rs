@@ -8,6 +8,7 @@ use embeddb_types::{Row, SqlError, SqlResult, SqlState, Value};
 use super::context::ExecContext;
 use super::{BoxedOperator, CHUNK_ROWS, Chunk, MemoryTracker, Operator};
 use crate::expr::Expr;
+use crate::plan::ValuesRows;
 
 pub struct OneRow {
     done: bool,
@@ -40,14 +41,14 @@ impl Operator for Empty {
 /// VALUES: each row's expressions evaluated when the row is produced (so `nextval()` in a
 /// default runs once per row, in order).
 pub struct Values {
-    rows: std::sync::Arc<Vec<Vec<Expr>>>,
+    rows: std::sync::Arc<ValuesRows>,
     /// The next row to produce.
     next: usize,
     ctx: ExecContext,
 }
 
 impl Values {
-    pub fn new(rows: std::sync::Arc<Vec<Vec<Expr>>>, ctx: ExecContext) -> Self {
+    pub fn new(rows: std::sync::Arc<ValuesRows>, ctx: ExecContext) -> Self {
         Values { rows, next: 0, ctx }
     }
 }
@@ -55,14 +56,20 @@ impl Values {
 impl Operator for Values {
     fn next_chunk(&mut self) -> SqlResult<Option<Chunk>> {
         let end = (self.next + CHUNK_ROWS).min(self.rows.len());
-        let mut chunk = Vec::with_capacity(end - self.next);
-        for exprs in &self.rows[self.next..end] {
-            let mut row = Vec::with_capacity(exprs.len());
-            for e in exprs {
-                row.push(e.eval(&[], &self.ctx)?);
+        let chunk = match self.rows.as_ref() {
+            ValuesRows::Exprs(rows) => {
+                let mut chunk = Vec::with_capacity(end - self.next);
+                for exprs in &rows[self.next..end] {
+                    let mut row = Vec::with_capacity(exprs.len());
+                    for e in exprs {
+                        row.push(e.eval(&[], &self.ctx)?);
+                    }
+                    chunk.push(row);
+                }
+                chunk
             }
-            chunk.push(row);
-        }
+            ValuesRows::Constants(rows) => rows[self.next..end].to_vec(),
+        };
         self.next = end;
         self.ctx.check_interrupt()?;
         Ok(if chunk.is_empty() { None } else { Some(chunk) })

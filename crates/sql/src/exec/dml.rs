@@ -13,8 +13,11 @@ use embeddb_types::{Row, SqlError, SqlResult, SqlState, Value, format_text};
 
 use super::context::ExecContext;
 use super::scan::KeyedScan;
-use super::{MemoryTracker, build};
-use crate::plan::{CheckExpr, ConflictAction, DeletePlan, InsertPlan, Returning, UpdatePlan};
+use super::{CHUNK_ROWS, MemoryTracker, build};
+use crate::plan::{
+    CheckExpr, ConflictAction, DeletePlan, InsertPlan, LogicalPlan, Returning, UpdatePlan,
+    ValuesRows,
+};
 
 /// What a DML statement did: rows affected and the RETURNING rows.
 pub struct DmlResult {
@@ -121,111 +124,142 @@ pub fn execute_insert(
     ctx: &ExecContext,
 ) -> SqlResult<DmlResult> {
     let table = plan.table.as_ref();
-    let keyspaces = TableKeyspaces::for_writes(txn, table, ctx.interrupt.as_ref())?;
-    let mut source = build(&plan.source, ctx)?;
-    let mut returning = ReturningRows::new(plan.returning.as_ref(), ctx);
-    let mut count = 0u64;
-    // Rows an ON CONFLICT DO UPDATE already changed in this statement.
-    let mut updated_keys: HashSet<Vec<u8>> = HashSet::new();
-    let interrupt = ctx.interrupt.as_ref();
-    while let Some(chunk) = source.next_chunk()? {
-        ctx.check_interrupt()?;
-        for row in chunk {
-            check_row(table, &plan.checks, &row, ctx)?;
-            let conflict = match txn.insert_row(table, &keyspaces, &row, ctx.format(), interrupt)? {
-                InsertOutcome::Inserted { key } => {
-                    if plan.on_conflict.is_some() {
-                        // A later row of this statement conflicting with this one must not
-                        // update it (PostgreSQL's "cannot affect row a second time").
-                        updated_keys.insert(key);
-                    }
-                    count += 1;
-                    returning.push(&row, ctx)?;
-                    continue;
-                }
-                InsertOutcome::Conflict(c) => c,
-            };
-            let Some(on_conflict) = &plan.on_conflict else {
-                return Err(conflict.into_error());
-            };
-            if let Some(arbiter) = &on_conflict.arbiter
-                && *arbiter != conflict.constraint
-            {
-                return Err(conflict.into_error());
+    let mut run = InsertRun {
+        plan,
+        keyspaces: TableKeyspaces::for_writes(txn, table, ctx.interrupt.as_ref())?,
+        returning: ReturningRows::new(plan.returning.as_ref(), ctx),
+        count: 0,
+        updated_keys: HashSet::new(),
+    };
+    // Constant rows (a bulk INSERT's literals) are read where the plan holds them.
+    if let LogicalPlan::Values { rows, .. } = &plan.source
+        && let ValuesRows::Constants(rows) = rows.as_ref()
+    {
+        for chunk in rows.chunks(CHUNK_ROWS) {
+            ctx.check_interrupt()?;
+            for row in chunk {
+                run.insert(txn, row, ctx)?;
             }
-            if uses_transaction_snapshot(txn)
-                && let Some(seqno) = conflict.existing_seqno
-                && seqno > txn.snapshot_seqno()
-            {
-                return Err(serialization_failure());
+        }
+    } else {
+        let mut source = build(&plan.source, ctx)?;
+        while let Some(chunk) = source.next_chunk()? {
+            ctx.check_interrupt()?;
+            for row in chunk {
+                run.insert(txn, &row, ctx)?;
             }
-            let ConflictAction::Update {
-                assignments,
-                filter,
-            } = &on_conflict.action
-            else {
-                continue;
-            };
-            if !updated_keys.insert(conflict.existing_key.clone()) {
-                return Err(SqlError::new(
-                    SqlState::CARDINALITY_VIOLATION,
-                    "ON CONFLICT DO UPDATE command cannot affect row a second time",
-                )
-                .with_hint(
-                    "Ensure that no rows proposed for insertion within the same command have duplicate constrained values.",
-                ));
-            }
-            let existing =
-                match txn.lock_row(table, &keyspaces, &conflict.existing_key, interrupt)? {
-                    LockedRow::Unchanged(r) => r,
-                    LockedRow::Changed { row, .. } => {
-                        if uses_transaction_snapshot(txn) {
-                            return Err(serialization_failure());
-                        }
-                        row
-                    }
-                    LockedRow::Deleted { .. } => {
-                        // The conflicting row went away while we waited: PostgreSQL retries the
-                        // insertion, and so do we (once; a second conflict is reported).
-                        match txn.insert_row(table, &keyspaces, &row, ctx.format(), interrupt)? {
-                            InsertOutcome::Inserted { .. } => {
-                                count += 1;
-                                returning.push(&row, ctx)?;
-                                continue;
-                            }
-                            InsertOutcome::Conflict(c) => return Err(c.into_error()),
-                        }
-                    }
-                };
-            let mut combined = existing.clone();
-            combined.extend(row.iter().cloned());
-            if let Some(f) = filter
-                && !f.eval_predicate(&combined, ctx)?
-            {
-                continue;
-            }
-            let mut new_row = existing.clone();
-            for (position, e) in assignments {
-                new_row[*position] = e.eval(&combined, ctx)?;
-            }
-            check_row(table, &plan.checks, &new_row, ctx)?;
-            txn.update_row(
-                table,
-                &keyspaces,
-                &conflict.existing_key,
-                &existing,
-                &new_row,
-                ctx.format(),
-                interrupt,
-            )?;
-            count += 1;
-            returning.push(&new_row, ctx)?;
         }
     }
     Ok(DmlResult {
-        count,
-        returning: returning.rows,
+        count: run.count,
+        returning: run.returning.rows,
     })
+}
+
+/// One INSERT statement's progress through its rows.
+struct InsertRun<'a> {
+    plan: &'a InsertPlan,
+    keyspaces: TableKeyspaces,
+    returning: ReturningRows<'a>,
+    count: u64,
+    /// Rows an ON CONFLICT DO UPDATE already changed in this statement.
+    updated_keys: HashSet<Vec<u8>>,
+}
+
+impl InsertRun<'_> {
+    /// Inserts one row, or acts on its conflict as ON CONFLICT says.
+    fn insert(&mut self, txn: &mut Transaction, row: &[Value], ctx: &ExecContext) -> SqlResult<()> {
+        let plan = self.plan;
+        let table = plan.table.as_ref();
+        let keyspaces = &self.keyspaces;
+        let interrupt = ctx.interrupt.as_ref();
+        check_row(table, &plan.checks, row, ctx)?;
+        let conflict = match txn.insert_row(table, keyspaces, row, ctx.format(), interrupt)? {
+            InsertOutcome::Inserted { key } => {
+                if plan.on_conflict.is_some() {
+                    // A later row of this statement conflicting with this one must not
+                    // update it (PostgreSQL's "cannot affect row a second time").
+                    self.updated_keys.insert(key);
+                }
+                self.count += 1;
+                return self.returning.push(row, ctx);
+            }
+            InsertOutcome::Conflict(c) => c,
+        };
+        let Some(on_conflict) = &plan.on_conflict else {
+            return Err(conflict.into_error());
+        };
+        if let Some(arbiter) = &on_conflict.arbiter
+            && *arbiter != conflict.constraint
+        {
+            return Err(conflict.into_error());
+        }
+        if uses_transaction_snapshot(txn)
+            && let Some(seqno) = conflict.existing_seqno
+            && seqno > txn.snapshot_seqno()
+        {
+            return Err(serialization_failure());
+        }
+        let ConflictAction::Update {
+            assignments,
+            filter,
+        } = &on_conflict.action
+        else {
+            return Ok(());
+        };
+        if !self.updated_keys.insert(conflict.existing_key.clone()) {
+            return Err(SqlError::new(
+                SqlState::CARDINALITY_VIOLATION,
+                "ON CONFLICT DO UPDATE command cannot affect row a second time",
+            )
+            .with_hint(
+                "Ensure that no rows proposed for insertion within the same command have duplicate constrained values.",
+            ));
+        }
+        let existing = match txn.lock_row(table, keyspaces, &conflict.existing_key, interrupt)? {
+            LockedRow::Unchanged(r) => r,
+            LockedRow::Changed { row, .. } => {
+                if uses_transaction_snapshot(txn) {
+                    return Err(serialization_failure());
+                }
+                row
+            }
+            LockedRow::Deleted { .. } => {
+                // The conflicting row went away while we waited: PostgreSQL retries the
+                // insertion, and so do we (once; a second conflict is reported).
+                return match txn.insert_row(table, keyspaces, row, ctx.format(), interrupt)? {
+                    InsertOutcome::Inserted { .. } => {
+                        self.count += 1;
+                        self.returning.push(row, ctx)
+                    }
+                    InsertOutcome::Conflict(c) => Err(c.into_error()),
+                };
+            }
+        };
+        let mut combined = existing.clone();
+        combined.extend(row.iter().cloned());
+        if let Some(f) = filter
+            && !f.eval_predicate(&combined, ctx)?
+        {
+            return Ok(());
+        }
+        let mut new_row = existing.clone();
+        for (position, e) in assignments {
+            new_row[*position] = e.eval(&combined, ctx)?;
+        }
+        check_row(table, &plan.checks, &new_row, ctx)?;
+        txn.update_row(
+            table,
+            keyspaces,
+            &conflict.existing_key,
+            &existing,
+            &new_row,
+            ctx.format(),
+            interrupt,
+        )?;
+        self.count += 1;
+        self.returning.push(&new_row, ctx)
+    }
 }
 
 /// Locks a row the scan found and decides which version the statement acts on: None if the

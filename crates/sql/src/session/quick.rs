@@ -33,7 +33,7 @@ use embeddb_types::{SqlResult, Value};
 
 use super::{Executed, Prepared, Session, TxnState, now_micros};
 use crate::expr::{Expr, ExprKind};
-use crate::plan::{AccessPath, InsertPlan, LogicalPlan};
+use crate::plan::{AccessPath, InsertPlan, LogicalPlan, ValuesRows};
 use crate::result::{QueryResult, Tag};
 use crate::statement::BoundStatement;
 
@@ -91,10 +91,14 @@ fn is_quick_insert(insert: &InsertPlan) -> bool {
     let LogicalPlan::Values { rows, .. } = &insert.source else {
         return false;
     };
+    let quick_values = match rows.as_ref() {
+        ValuesRows::Exprs(rows) => rows.iter().flatten().all(is_quick_expr),
+        ValuesRows::Constants(_) => true,
+    };
     insert.on_conflict.is_none()
         && insert.returning.is_none()
         && rows.len() <= QUICK_MAX_ROWS
-        && rows.iter().flatten().all(is_quick_expr)
+        && quick_values
         && insert.checks.iter().all(|c| is_quick_expr(&c.expr))
 }
 
