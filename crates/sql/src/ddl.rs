@@ -59,6 +59,7 @@ pub fn execute_ddl(
             crate::ddl_index::create_index(session, txn, binder, create, ctx, in_block)
         }
         Statement::Analyze(analyze) => crate::maintenance::analyze(binder, analyze),
+        Statement::Vacuum(vacuum) => crate::maintenance::vacuum(txn, binder, vacuum, ctx, in_block),
         other => Err(SqlError::not_supported(format!(
             "statement is not supported: {}",
             first_words(&other.to_string())

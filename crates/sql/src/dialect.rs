@@ -123,7 +123,10 @@ impl Dialect for EmbedDbDialect {
     }
 
     fn parse_statement(&self, parser: &mut Parser) -> Option<Result<Statement, ParserError>> {
-        bare_insert_alias(parser).map(Err)
+        if let Some(err) = bare_insert_alias(parser) {
+            return Some(Err(err));
+        }
+        crate::parser_maintenance::parse(parser)
     }
 
     fn is_select_item_alias(&self, explicit: bool, kw: &Keyword, parser: &mut Parser) -> bool {

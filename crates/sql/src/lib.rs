@@ -19,6 +19,7 @@ pub mod optimizer;
 pub mod parser;
 mod parser_frame;
 mod parser_insert;
+mod parser_maintenance;
 mod parser_subscript;
 pub mod plan;
 mod plan_walk;

@@ -43,7 +43,42 @@ pub fn parse(sql: &str) -> SqlResult<Vec<Statement>> {
         .map_err(|e| parse_error(sql, e))
 }
 
+/// Marks a [`ParserError`] that carries a complete PostgreSQL error (see [`statement_error`]).
+const STATEMENT_ERROR_MARK: &str = "\u{1}sqlstate:";
+
+/// A parse error with PostgreSQL's own SQLSTATE and message (`unrecognized VACUUM option
+/// "foo"`) instead of a syntax error built from the token found; `at` gives its position.
+pub(crate) fn statement_error(state: SqlState, message: &str, at: Option<Location>) -> ParserError {
+    let location = at.map_or(String::new(), |l| {
+        format!(" at Line: {}, Column: {}", l.line, l.column)
+    });
+    ParserError::ParserError(format!(
+        "{STATEMENT_ERROR_MARK}{}:{message}{location}",
+        state.code()
+    ))
+}
+
+/// The error [`statement_error`] encoded, if `message` is one.
+fn decode_statement_error(sql: &str, message: &str) -> Option<SqlError> {
+    let rest = message.strip_prefix(STATEMENT_ERROR_MARK)?;
+    let (code, text) = rest.split_once(':')?;
+    let state = [SqlState::SYNTAX_ERROR, SqlState::FEATURE_NOT_SUPPORTED]
+        .into_iter()
+        .find(|s| s.code() == code)?;
+    let (text, location) = split_location(text);
+    let mut error = SqlError::new(state, text);
+    if let Some(position) = location.and_then(|l| char_position(sql, l)) {
+        error = error.with_position(position);
+    }
+    Some(error)
+}
+
 fn parse_error(sql: &str, err: ParserError) -> SqlError {
+    if let ParserError::ParserError(message) = &err
+        && let Some(error) = decode_statement_error(sql, message)
+    {
+        return error;
+    }
     match err {
         ParserError::RecursionLimitExceeded => SqlError::new(
             SqlState::STATEMENT_TOO_COMPLEX,

@@ -251,6 +251,11 @@ impl Session {
         &self.settings
     }
 
+    /// The database this session is connected to.
+    pub fn database(&self) -> &Arc<Database> {
+        &self.db
+    }
+
     pub fn backend_pid(&self) -> i32 {
         self.info.backend_pid
     }

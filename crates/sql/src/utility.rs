@@ -1,5 +1,5 @@
 //! Statements that act on the session rather than on data: SET, SHOW, RESET, DISCARD and
-//! SET TRANSACTION.
+//! SET TRANSACTION; and CHECKPOINT, which acts on the whole database and needs no transaction.
 
 use sqlparser::ast::{self, Statement};
 
@@ -219,6 +219,9 @@ pub fn execute_utility(
                 ast::DiscardObject::SEQUENCES => "DISCARD SEQUENCES",
                 ast::DiscardObject::TEMP => "DISCARD TEMP",
             })
+        }
+        statement if crate::parser_maintenance::is_checkpoint(statement) => {
+            crate::maintenance::checkpoint(session).map(Some)
         }
         _ => Ok(None),
     }

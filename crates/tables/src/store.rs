@@ -137,6 +137,35 @@ impl Store {
         self.engine.checkpoint().map_err(storage_error)
     }
 
+    /// Compacts a table's keyspaces (rows and secondary indexes) into the engine's bottom
+    /// level, dropping every version no snapshot can see (VACUUM). A keyspace dropped
+    /// meanwhile is skipped: the caller holds the table's lock, so only a keyspace this
+    /// transaction's own DDL retired can be gone.
+    pub fn compact_table(&self, table: &crate::catalog::TableDef) -> SqlResult<()> {
+        let names = std::iter::once(&table.keyspace).chain(
+            table
+                .indexes
+                .iter()
+                .filter(|i| !i.primary && !i.keyspace.is_empty())
+                .map(|i| &i.keyspace),
+        );
+        for name in names {
+            if let Some(ks) = self.engine.keyspace_id(name) {
+                self.engine.compact(ks).map_err(storage_error)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Bytes a table's rows keyspace holds now (memtables and SSTables, old versions and
+    /// tombstones included); 0 for a keyspace that is gone.
+    pub fn table_size_bytes(&self, table: &crate::catalog::TableDef) -> u64 {
+        self.engine
+            .keyspace_id(&table.keyspace)
+            .and_then(|ks| self.engine.keyspace_size_bytes(ks).ok())
+            .unwrap_or(0)
+    }
+
     pub fn close(&self) -> SqlResult<()> {
         self.engine.flush().map_err(storage_error)
     }
