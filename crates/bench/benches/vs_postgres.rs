@@ -67,6 +67,21 @@ fn main() -> ExitCode {
     }
 }
 
+/// Runs CHECKPOINT on both systems before a timed round that writes, as pgbench does before
+/// its runs: each system's memtables or dirty buffers from the steps before are written out
+/// now, not by background writers while the other system's round is timed and fsyncs. A
+/// failed CHECKPOINT is reported and the round still runs.
+async fn settle(systems: &[System], notes: &mut Vec<String>) {
+    for (s, system) in systems.iter().enumerate() {
+        if let Err(e) = measure::batch(&system.client, "CHECKPOINT").await {
+            let note = format!("{}: CHECKPOINT before a round failed: {e}", NAMES[s]);
+            if !notes.contains(&note) {
+                notes.push(note);
+            }
+        }
+    }
+}
+
 /// The order in which the two systems run step `i`: alternating, so neither always runs on a
 /// machine the other has just warmed (or loaded).
 fn order(i: usize) -> [usize; 2] {
@@ -244,6 +259,7 @@ async fn run(config: &Config) -> Result<(), String> {
                 let result = async {
                     measure::batch(client, "DROP TABLE IF EXISTS t2").await?;
                     measure::batch(client, &create_table("t2")).await?;
+                    settle(&systems, &mut notes).await;
                     let elapsed = measure::run_statements(client, &dataset.inserts).await?;
                     measure::batch(client, "DROP TABLE t2").await?;
                     Ok::<_, String>(elapsed)
@@ -336,6 +352,9 @@ async fn run(config: &Config) -> Result<(), String> {
             for s in order(w + round) {
                 if best[s].is_err() {
                     continue;
+                }
+                if op == Op::InsertSingle {
+                    settle(&systems, &mut notes).await;
                 }
                 let ctx = OpContext {
                     keys,
