@@ -9,8 +9,7 @@
 //!
 //! A failed WAL append or fsync poisons the engine: that group gets the error, every later
 //! write gets `Error::ReadOnly` carrying it. A large group is applied to the memtables while
-//! its fsync is in flight (on the WAL's fsync thread, `wal_sync`: the fsync is mostly
-//! waiting), but the visible
+//! the WAL's fsync thread (`wal_sync`) syncs it: the fsync is mostly waiting. The visible
 //! seqno moves only after the fsync succeeded, so readers never see a commit that was not
 //! acknowledged as durable; after a failure the applied versions stay above every snapshot,
 //! and a poisoned engine never flushes them.

@@ -24,9 +24,12 @@ pub(crate) struct SyncThread {
     thread: Option<JoinHandle<()>>,
 }
 
-/// A sync handed to the thread; [`PendingSync::wait`] returns its result.
+/// A sync handed to the thread; [`PendingSync::wait`] returns its result. Dropped without
+/// waiting (the leader unwinding from a panic), it still takes the reply, so the next sync
+/// can never be answered with this one's.
 pub(crate) struct PendingSync<'a> {
     replies: &'a Receiver<io::Result<()>>,
+    answered: bool,
 }
 
 impl SyncThread {
@@ -62,6 +65,7 @@ impl SyncThread {
         match requests.send(file) {
             Ok(()) => Ok(PendingSync {
                 replies: &self.replies,
+                answered: false,
             }),
             Err(returned) => Err(returned.0),
         }
@@ -70,12 +74,22 @@ impl SyncThread {
 
 impl PendingSync<'_> {
     /// Waits for the sync to finish.
-    pub(crate) fn wait(self) -> io::Result<()> {
+    pub(crate) fn wait(mut self) -> io::Result<()> {
+        self.answered = true;
         self.replies.recv().unwrap_or_else(|_| {
             Err(io::Error::other(
                 "the WAL sync thread exited before reporting its fsync",
             ))
         })
+    }
+}
+
+impl Drop for PendingSync<'_> {
+    fn drop(&mut self) {
+        if !self.answered {
+            // Only an unwinding leader gets here; the result no longer matters to anyone.
+            let _ = self.replies.recv();
+        }
     }
 }
 
@@ -120,5 +134,24 @@ mod tests {
         );
         fs.crash();
         assert_eq!(fs.read_file(path).as_deref(), Some(&b"abc"[..]));
+    }
+
+    /// A leader that unwinds between handing over a sync and waiting for it must not leave
+    /// that sync's reply to answer the next leader's sync.
+    #[test]
+    fn an_abandoned_sync_never_answers_the_next_one() {
+        let fs = SimFs::new();
+        let dir = Path::new("/d");
+        fs.create_dir_all(dir).expect("mkdir");
+        let file = fs.create(Path::new("/d/wal-2")).expect("create");
+        let shared: Arc<dyn File> = Arc::from(file.try_clone().expect("clone"));
+        let mut thread = SyncThread::start().expect("thread");
+        // The abandoned sync fails, whenever the thread gets to it; the next one succeeds.
+        fs.fail_sync("wal-", 1);
+        drop(thread.begin(shared.clone()).ok().expect("begin"));
+        let pending = thread.begin(shared).ok().expect("begin");
+        pending
+            .wait()
+            .expect("the second sync reports its own success, not the abandoned one's failure");
     }
 }
