@@ -160,8 +160,13 @@ impl Store {
     /// Bytes a table's rows keyspace holds now (memtables and SSTables, old versions and
     /// tombstones included); 0 for a keyspace that is gone.
     pub fn table_size_bytes(&self, table: &crate::catalog::TableDef) -> u64 {
+        self.keyspace_size_bytes(&table.keyspace)
+    }
+
+    /// Bytes the named keyspace holds now; 0 for a keyspace that is gone.
+    pub fn keyspace_size_bytes(&self, name: &str) -> u64 {
         self.engine
-            .keyspace_id(&table.keyspace)
+            .keyspace_id(name)
             .and_then(|ks| self.engine.keyspace_size_bytes(ks).ok())
             .unwrap_or(0)
     }

@@ -2,13 +2,13 @@
 //! privilege checks, pg_get_expr / pg_get_constraintdef / pg_get_indexdef, descriptions,
 //! sizes, to_regclass and friends, pg_get_serial_sequence, pg_encoding_to_char.
 
-use embeddb_types::{DataType, RegKind, SqlResult, Value};
+use embeddb_types::{DataType, RegKind, SqlError, SqlResult, SqlState, Value};
 
 use super::oids;
 use super::pg_class::{ConstraintRef, find_constraint, find_index};
 use crate::exec::context::ExecContext;
 use crate::functions::registry::Registry;
-use crate::functions::{ArgType, CallInfo, ReturnType};
+use crate::functions::{ArgType, CallInfo, ReturnType, ScalarImpl};
 
 fn oid_arg(v: &Value) -> u32 {
     v.as_i64().unwrap_or(0) as u32
@@ -49,8 +49,102 @@ fn null_text(_: &[Value], _: &CallInfo<'_>, _: &ExecContext) -> SqlResult<Value>
     Ok(Value::Null)
 }
 
-fn zero_size(_: &[Value], _: &CallInfo<'_>, _: &ExecContext) -> SqlResult<Value> {
-    Ok(Value::Int8(0))
+/// Bytes a relation's storage holds now (old versions and tombstones included, as PostgreSQL
+/// counts dead tuples): a table's rows keyspace, a secondary index's keyspace. A primary-key
+/// index holds nothing of its own (its entries are the table's rows). None: no such relation.
+fn relation_bytes(ctx: &ExecContext, oid: u32) -> Option<u64> {
+    if let Some(table) = ctx.catalog.table(oid) {
+        return Some(ctx.store.keyspace_size_bytes(&table.keyspace));
+    }
+    let (_, index) = find_index(&ctx.catalog, oid)?;
+    Some(if index.primary || index.keyspace.is_empty() {
+        0
+    } else {
+        ctx.store.keyspace_size_bytes(&index.keyspace)
+    })
+}
+
+/// The bytes of a table's secondary indexes; 0 for an index; None: no such relation.
+fn indexes_bytes(ctx: &ExecContext, oid: u32) -> Option<u64> {
+    match ctx.catalog.table(oid) {
+        Some(table) => Some(
+            table
+                .indexes
+                .iter()
+                .filter(|i| !i.primary && !i.keyspace.is_empty())
+                .map(|i| ctx.store.keyspace_size_bytes(&i.keyspace))
+                .sum(),
+        ),
+        None => find_index(&ctx.catalog, oid).map(|_| 0),
+    }
+}
+
+fn size_value(bytes: Option<u64>) -> Value {
+    bytes.map_or(Value::Null, |b| {
+        Value::Int8(i64::try_from(b).unwrap_or(i64::MAX))
+    })
+}
+
+/// pg_relation_size(rel [, fork]): the main fork is the relation's storage; EmbedDB has no
+/// free-space map, visibility map or init fork, so those are 0.
+fn relation_size(args: &[Value], _: &CallInfo<'_>, ctx: &ExecContext) -> SqlResult<Value> {
+    if args.iter().any(Value::is_null) {
+        return Ok(Value::Null);
+    }
+    if let Some(fork) = args.get(1) {
+        match fork.as_str().unwrap_or_default() {
+            "main" => {}
+            "fsm" | "vm" | "init" => {
+                return Ok(size_value(
+                    relation_bytes(ctx, oid_arg(&args[0])).map(|_| 0),
+                ));
+            }
+            _ => {
+                return Err(
+                    SqlError::new(SqlState::INVALID_PARAMETER_VALUE, "invalid fork name")
+                        .with_hint("Valid fork names are \"main\", \"fsm\", \"vm\", and \"init\"."),
+                );
+            }
+        }
+    }
+    Ok(size_value(relation_bytes(ctx, oid_arg(&args[0]))))
+}
+
+/// pg_table_size: the relation without its indexes (EmbedDB has no TOAST or other forks).
+fn table_size(args: &[Value], _: &CallInfo<'_>, ctx: &ExecContext) -> SqlResult<Value> {
+    if args[0].is_null() {
+        return Ok(Value::Null);
+    }
+    Ok(size_value(relation_bytes(ctx, oid_arg(&args[0]))))
+}
+
+fn indexes_size(args: &[Value], _: &CallInfo<'_>, ctx: &ExecContext) -> SqlResult<Value> {
+    if args[0].is_null() {
+        return Ok(Value::Null);
+    }
+    Ok(size_value(indexes_bytes(ctx, oid_arg(&args[0]))))
+}
+
+fn total_relation_size(args: &[Value], _: &CallInfo<'_>, ctx: &ExecContext) -> SqlResult<Value> {
+    if args[0].is_null() {
+        return Ok(Value::Null);
+    }
+    let oid = oid_arg(&args[0]);
+    let total = relation_bytes(ctx, oid).and_then(|r| Some(r + indexes_bytes(ctx, oid)?));
+    Ok(size_value(total))
+}
+
+/// pg_database_size: every table with its indexes (EmbedDB serves one database).
+fn database_size(args: &[Value], _: &CallInfo<'_>, ctx: &ExecContext) -> SqlResult<Value> {
+    if args[0].is_null() {
+        return Ok(Value::Null);
+    }
+    let total: u64 = ctx
+        .catalog
+        .tables()
+        .map(|t| relation_bytes(ctx, t.oid).unwrap_or(0) + indexes_bytes(ctx, t.oid).unwrap_or(0))
+        .sum();
+    Ok(size_value(Some(total)))
 }
 
 /// pg_get_expr: stored expressions are kept already printed (see `deparse`).
@@ -279,25 +373,25 @@ pub(super) fn register(r: &mut Registry) {
             .stable();
         }
     }
-    for name in [
-        "pg_relation_size",
-        "pg_total_relation_size",
-        "pg_table_size",
-        "pg_indexes_size",
-    ] {
-        r.exact(name, &[reg(RegKind::Class)], T::Int8, zero_size)
-            .stable();
+    let sizes: [(&str, ScalarImpl); 4] = [
+        ("pg_relation_size", relation_size),
+        ("pg_total_relation_size", total_relation_size),
+        ("pg_table_size", table_size),
+        ("pg_indexes_size", indexes_size),
+    ];
+    for (name, f) in sizes {
+        r.exact(name, &[reg(RegKind::Class)], T::Int8, f).volatile();
     }
     r.exact(
         "pg_relation_size",
         &[reg(RegKind::Class), T::Text],
         T::Int8,
-        zero_size,
+        relation_size,
     )
-    .stable();
-    r.exact("pg_database_size", &[T::Name], T::Int8, zero_size)
-        .stable();
-    r.exact("pg_database_size", &[T::Oid], T::Int8, zero_size)
+    .volatile();
+    r.exact("pg_database_size", &[T::Name], T::Int8, database_size)
+        .volatile();
+    r.exact("pg_database_size", &[T::Oid], T::Int8, database_size)
         .stable();
     r.exact("pg_size_pretty", &[T::Int8], T::Text, size_pretty);
     r.exact("pg_size_pretty", &[T::Numeric(None)], T::Text, size_pretty);
