@@ -9,7 +9,7 @@ fn table_size_bytes(t: &TestDb, name: &str) -> u64 {
     let store = t.db.store();
     let catalog = store.committed_catalog();
     let table = catalog.table_by_name(name).expect("table exists");
-    store.table_size_bytes(table)
+    store.keyspace_size_bytes(&table.keyspace)
 }
 
 #[test]

@@ -62,6 +62,14 @@ pub struct IndexDef {
     pub keyspace: String,
 }
 
+impl IndexDef {
+    /// The engine keyspace holding this index's entries; None for the primary index, whose
+    /// entries are the table's rows.
+    pub fn own_keyspace(&self) -> Option<&str> {
+        (!self.keyspace.is_empty()).then_some(self.keyspace.as_str())
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct CheckConstraint {
     pub name: String,

@@ -142,13 +142,8 @@ impl Store {
     /// meanwhile is skipped: the caller holds the table's lock, so only a keyspace this
     /// transaction's own DDL retired can be gone.
     pub fn compact_table(&self, table: &crate::catalog::TableDef) -> SqlResult<()> {
-        let names = std::iter::once(&table.keyspace).chain(
-            table
-                .indexes
-                .iter()
-                .filter(|i| !i.primary && !i.keyspace.is_empty())
-                .map(|i| &i.keyspace),
-        );
+        let names = std::iter::once(table.keyspace.as_str())
+            .chain(table.indexes.iter().filter_map(|i| i.own_keyspace()));
         for name in names {
             if let Some(ks) = self.engine.keyspace_id(name) {
                 self.engine.compact(ks).map_err(storage_error)?;
@@ -157,13 +152,8 @@ impl Store {
         Ok(())
     }
 
-    /// Bytes a table's rows keyspace holds now (memtables and SSTables, old versions and
-    /// tombstones included); 0 for a keyspace that is gone.
-    pub fn table_size_bytes(&self, table: &crate::catalog::TableDef) -> u64 {
-        self.keyspace_size_bytes(&table.keyspace)
-    }
-
-    /// Bytes the named keyspace holds now; 0 for a keyspace that is gone.
+    /// Bytes the named keyspace holds now (memtables and SSTables, old versions and tombstones
+    /// included); 0 for a keyspace that is gone.
     pub fn keyspace_size_bytes(&self, name: &str) -> u64 {
         self.engine
             .keyspace_id(name)
@@ -196,11 +186,7 @@ fn drop_orphan_keyspaces(engine: &Engine, catalog: &Catalog) -> SqlResult<()> {
     live.insert(CATALOG_KEYSPACE);
     for table in catalog.tables() {
         live.insert(&table.keyspace);
-        for index in &table.indexes {
-            if !index.keyspace.is_empty() {
-                live.insert(&index.keyspace);
-            }
-        }
+        live.extend(table.indexes.iter().filter_map(|i| i.own_keyspace()));
     }
     for (name, id) in engine.keyspaces() {
         if !live.contains(name.as_str()) {
@@ -227,10 +213,7 @@ impl Store {
     /// An estimate of a table's row count from the bytes its keyspace holds and the typical
     /// width of its rows; for choosing join orders, never for results.
     pub fn table_row_estimate(&self, table: &crate::catalog::TableDef) -> f64 {
-        let Some(ks) = self.engine.keyspace_id(&table.keyspace) else {
-            return 0.0;
-        };
-        let bytes = self.engine.keyspace_size_bytes(ks).unwrap_or(0) as f64;
+        let bytes = self.keyspace_size_bytes(&table.keyspace) as f64;
         let width: usize = table
             .visible_columns()
             .map(|c| match c.data_type.type_len() {

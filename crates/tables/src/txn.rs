@@ -462,11 +462,12 @@ impl Transaction {
         }
         self.changed_tables.insert(table.oid);
         self.retired_keyspaces.push(table.keyspace.clone());
-        for index in &table.indexes {
-            if !index.keyspace.is_empty() {
-                self.retired_keyspaces.push(index.keyspace.clone());
-            }
-        }
+        self.retired_keyspaces.extend(
+            table
+                .indexes
+                .iter()
+                .filter_map(|i| i.own_keyspace().map(str::to_string)),
+        );
         self.private_catalog
             .get_or_insert_with(|| (*self.store.committed_catalog()).clone())
             .remove(table.oid);

@@ -57,11 +57,11 @@ fn relation_bytes(ctx: &ExecContext, oid: u32) -> Option<u64> {
         return Some(ctx.store.keyspace_size_bytes(&table.keyspace));
     }
     let (_, index) = find_index(&ctx.catalog, oid)?;
-    Some(if index.primary || index.keyspace.is_empty() {
-        0
-    } else {
-        ctx.store.keyspace_size_bytes(&index.keyspace)
-    })
+    Some(
+        index
+            .own_keyspace()
+            .map_or(0, |ks| ctx.store.keyspace_size_bytes(ks)),
+    )
 }
 
 /// The bytes of a table's secondary indexes; 0 for an index; None: no such relation.
@@ -71,8 +71,8 @@ fn indexes_bytes(ctx: &ExecContext, oid: u32) -> Option<u64> {
             table
                 .indexes
                 .iter()
-                .filter(|i| !i.primary && !i.keyspace.is_empty())
-                .map(|i| ctx.store.keyspace_size_bytes(&i.keyspace))
+                .filter_map(|i| i.own_keyspace())
+                .map(|ks| ctx.store.keyspace_size_bytes(ks))
                 .sum(),
         ),
         None => find_index(&ctx.catalog, oid).map(|_| 0),
@@ -392,7 +392,7 @@ pub(super) fn register(r: &mut Registry) {
     r.exact("pg_database_size", &[T::Name], T::Int8, database_size)
         .volatile();
     r.exact("pg_database_size", &[T::Oid], T::Int8, database_size)
-        .stable();
+        .volatile();
     r.exact("pg_size_pretty", &[T::Int8], T::Text, size_pretty);
     r.exact("pg_size_pretty", &[T::Numeric(None)], T::Text, size_pretty);
     for (name, kind) in [
