@@ -50,6 +50,12 @@ trait ValuesCell {
     fn bind_cell(&self, binder: &mut Binder<'_>) -> SqlResult<Option<Expr>>;
     /// Where the value is in the statement text, for error positions.
     fn position(&self) -> Option<Span>;
+    /// The value for a column of type `ty`, when binding it and casting it to the column
+    /// would give exactly this and could not fail; None sends the cell through `bind_cell`
+    /// and the assignment cast (which also gives every error).
+    fn direct_value(&self, _ty: &DataType) -> Option<Value> {
+        None
+    }
 }
 
 impl ValuesCell for AstExpr {
@@ -85,6 +91,34 @@ impl ValuesCell for Literal<'_> {
 
     fn position(&self) -> Option<Span> {
         None
+    }
+
+    /// The literals of a bulk INSERT of integers, text and booleans: a number in an integer
+    /// column's range (any other number, such as `1.5` rounding into an integer column or one
+    /// out of range, takes the cast and its error), a string for an unbounded text column, a
+    /// Boolean for a Boolean column, and NULL, which every column type takes (NOT NULL is
+    /// checked when the row is inserted).
+    fn direct_value(&self, ty: &DataType) -> Option<Value> {
+        match (self, ty) {
+            (Literal::Null, _) => Some(Value::Null),
+            (Literal::Bool(b), DataType::Bool) => Some(Value::Bool(*b)),
+            (Literal::Number(text), DataType::Int2 | DataType::Int4 | DataType::Int8) => {
+                let digits = text.strip_prefix('-').unwrap_or(text);
+                if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                    return None;
+                }
+                let v: i64 = text.parse().ok()?;
+                match ty {
+                    DataType::Int2 => i16::try_from(v).ok().map(Value::Int2),
+                    DataType::Int4 => i32::try_from(v).ok().map(Value::Int4),
+                    _ => Some(Value::Int8(v)),
+                }
+            }
+            (Literal::String(s), DataType::Text | DataType::Varchar(None)) => {
+                Some(Value::Text(s.to_string()))
+            }
+            _ => None,
+        }
     }
 }
 
@@ -300,6 +334,21 @@ impl Binder<'_> {
         // One row's expressions, reused from row to row.
         let mut complete: Vec<Expr> = Vec::with_capacity(width);
         for row in rows {
+            // While the rows are constants, a row of plain literals in column order becomes
+            // its values directly (a bulk INSERT's every row); any other row binds below.
+            if exprs.is_none() && in_order && row.len() == width {
+                let mut values: Row = Vec::with_capacity(width);
+                for (cell, ty) in row.iter().zip(&target.types) {
+                    match cell.direct_value(ty) {
+                        Some(v) => values.push(v),
+                        None => break,
+                    }
+                }
+                if values.len() == width {
+                    constants.push(values);
+                    continue;
+                }
+            }
             complete.clear();
             if in_order {
                 for (pos, cell) in row.iter().enumerate() {
