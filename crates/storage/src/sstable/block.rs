@@ -230,26 +230,79 @@ impl Block {
 
     /// Every entry, in order.
     pub(crate) fn entries(&self) -> Result<Vec<BlockEntry>, &'static str> {
-        let mut out = Vec::new();
+        let mut decoded = DecodedBlock::default();
+        self.decode_all(&mut decoded)?;
+        Ok(decoded
+            .entries
+            .iter()
+            .map(|e| BlockEntry {
+                key: decoded.key(e).to_vec(),
+                seqno: e.seqno,
+                value: e.value,
+            })
+            .collect())
+    }
+
+    /// Decodes every entry, in order, into `out` (cleared first; its buffers are reused, so a
+    /// cursor walking many blocks allocates for the first few only). Checks that the entries
+    /// are in strictly increasing internal order.
+    pub(crate) fn decode_all(&self, out: &mut DecodedBlock) -> Result<(), &'static str> {
+        out.keys.clear();
+        out.entries.clear();
         let mut pos = 0;
-        let mut k = Vec::new();
-        while pos < self.restarts_at {
-            let (next, s, v) = self.decode_at(pos, &mut k)?;
-            if let Some(prev) = out.last() {
-                let prev: &BlockEntry = prev;
-                if cmp_internal(&prev.key, prev.seqno, &k, s) != Ordering::Less {
-                    return Err("entries out of order");
-                }
+        let mut k = std::mem::take(&mut out.scratch);
+        k.clear();
+        let result = loop {
+            if pos >= self.restarts_at {
+                break Ok(());
             }
-            out.push(BlockEntry {
-                key: k.clone(),
+            let (next, s, v) = match self.decode_at(pos, &mut k) {
+                Ok(decoded) => decoded,
+                Err(reason) => break Err(reason),
+            };
+            if let Some(prev) = out.entries.last()
+                && cmp_internal(out.key(prev), prev.seqno, &k, s) != Ordering::Less
+            {
+                break Err("entries out of order");
+            }
+            let start = out.keys.len();
+            out.keys.extend_from_slice(&k);
+            out.entries.push(DecodedEntry {
+                key: (start, out.keys.len()),
                 seqno: s,
                 value: v,
             });
             pos = next;
-        }
-        Ok(out)
+        };
+        out.scratch = k;
+        result
     }
+}
+
+/// A block's entries decoded side by side: every key in one buffer, instead of an allocation
+/// per key (a block holds a hundred or more).
+#[derive(Default)]
+pub(crate) struct DecodedBlock {
+    /// The keys, end to end.
+    keys: Vec<u8>,
+    pub entries: Vec<DecodedEntry>,
+    /// Where each key is rebuilt from the one before it.
+    scratch: Vec<u8>,
+}
+
+impl DecodedBlock {
+    pub(crate) fn key(&self, entry: &DecodedEntry) -> &[u8] {
+        &self.keys[entry.key.0..entry.key.1]
+    }
+}
+
+/// One entry of a [`DecodedBlock`]: its key is a range of the keys buffer, its value a range of
+/// the block's bytes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct DecodedEntry {
+    key: (usize, usize),
+    pub seqno: SeqNo,
+    pub value: Option<(usize, usize)>,
 }
 
 #[cfg(test)]
@@ -293,5 +346,51 @@ mod tests {
         let e = block.seek(b"", 0).unwrap().unwrap();
         assert_eq!(e.key, b"key0000");
         assert!(Block::new(vec![1, 2]).is_err());
+    }
+
+    fn block_of(keys: &[&str]) -> Block {
+        let mut b = BlockBuilder::new(2);
+        for (i, k) in keys.iter().enumerate() {
+            b.add(k.as_bytes(), 1, Some(format!("v{i}").as_bytes()));
+        }
+        Block::new(b.finish()).expect("valid block")
+    }
+
+    fn keys_of(decoded: &DecodedBlock) -> Vec<String> {
+        decoded
+            .entries
+            .iter()
+            .map(|e| String::from_utf8_lossy(decoded.key(e)).into_owned())
+            .collect()
+    }
+
+    /// A cursor reuses one `DecodedBlock` for every block it walks: each decode must leave
+    /// exactly that block's entries, whatever the one before held.
+    #[test]
+    fn decoding_into_a_reused_buffer_keeps_only_the_new_block() {
+        let mut decoded = DecodedBlock::default();
+        let first = block_of(&["apple", "apricot", "banana", "blueberry", "cherry"]);
+        first.decode_all(&mut decoded).expect("decode");
+        assert_eq!(
+            keys_of(&decoded),
+            ["apple", "apricot", "banana", "blueberry", "cherry"]
+        );
+        let second = block_of(&["kiwi", "lemon"]);
+        second.decode_all(&mut decoded).expect("decode");
+        assert_eq!(keys_of(&decoded), ["kiwi", "lemon"]);
+        let value = decoded.entries[1].value.map(|r| second.bytes(r));
+        assert_eq!(value, Some(&b"v1"[..]));
+    }
+
+    #[test]
+    fn decoding_rejects_entries_out_of_order() {
+        // The builder trusts its caller; a block written out of order is damage to report.
+        let block = block_of(&["b", "a"]);
+        let mut decoded = DecodedBlock::default();
+        assert_eq!(
+            block.decode_all(&mut decoded).err(),
+            Some("entries out of order")
+        );
+        assert_eq!(block.entries().err(), Some("entries out of order"));
     }
 }

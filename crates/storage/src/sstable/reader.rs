@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
 
-use super::block::{Block, BlockEntry, cmp_internal};
+use super::block::{Block, DecodedBlock, cmp_internal};
 use super::{BLOCK_TRAILER_BYTES, FOOTER_BYTES, Footer, Handle, SST_FORMAT_VERSION, SST_MAGIC};
 use crate::bloom;
 use crate::cache::BlockCache;
@@ -243,7 +243,7 @@ pub(crate) struct RawCursor {
     /// Next block to load (forward) or the block after it (reverse: index + 1).
     next_block: usize,
     block: Option<Arc<Block>>,
-    entries: Vec<BlockEntry>,
+    decoded: DecodedBlock,
     pos: usize,
 }
 
@@ -274,7 +274,7 @@ impl RawCursor {
             reverse,
             next_block,
             block: None,
-            entries: Vec::new(),
+            decoded: DecodedBlock::default(),
             pos: 0,
         }
     }
@@ -282,8 +282,8 @@ impl RawCursor {
     fn load(&mut self, i: usize) -> Result<()> {
         let block = self.table.block(i)?;
         let h = self.table.index[i].handle;
-        self.entries = block
-            .entries()
+        block
+            .decode_all(&mut self.decoded)
             .map_err(|r| Error::corruption(&self.table.path, h.offset, r))?;
         self.block = Some(block);
         self.pos = 0;
@@ -293,20 +293,25 @@ impl RawCursor {
     /// The next raw version: (key, seqno, value).
     pub(crate) fn next(&mut self) -> Result<Option<RawVersion<'_>>> {
         loop {
-            if self.pos < self.entries.len() {
+            let entries = &self.decoded.entries;
+            if self.pos < entries.len() {
                 let idx = if self.reverse {
-                    self.entries.len() - 1 - self.pos
+                    entries.len() - 1 - self.pos
                 } else {
                     self.pos
                 };
                 self.pos += 1;
-                let e = &self.entries[idx];
+                let e = &entries[idx];
                 let block = self.block.as_ref().map(Arc::as_ref);
                 let value = match (e.value, block) {
                     (Some(r), Some(b)) => Some(b.bytes(r)),
                     _ => None,
                 };
-                return Ok(Some((&e.key, self.table.entry_seqno(e.seqno), value)));
+                return Ok(Some((
+                    self.decoded.key(e),
+                    self.table.entry_seqno(e.seqno),
+                    value,
+                )));
             }
             if self.reverse {
                 if self.next_block == 0 {
