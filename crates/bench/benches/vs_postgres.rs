@@ -138,7 +138,7 @@ async fn run(config: &Config) -> Result<(), String> {
     );
     println!(
         "config: rows={} batch={} clients={} seconds={} warmup={} rounds={} repeats={} \
-         pg shared_buffers={}{}",
+         cache size={}{}",
         config.rows,
         config.batch,
         config.clients,
@@ -146,7 +146,7 @@ async fn run(config: &Config) -> Result<(), String> {
         config.warmup_seconds,
         config.rounds,
         config.repeats,
-        config.pg_shared_buffers,
+        config.cache_size,
         config
             .only
             .as_ref()
@@ -157,8 +157,8 @@ async fn run(config: &Config) -> Result<(), String> {
     // Blocking work (cargo, initdb) happens before any clock starts.
     let binary = servers::embeddb_binary(config.binary.as_deref())?;
     println!("embeddb binary: {}", binary.display());
-    let embeddb = EmbedDb::start(&binary)?;
-    let postgres = servers::start_postgres(&config.pg_shared_buffers)?;
+    let embeddb = EmbedDb::start(&binary, &config.cache_size)?;
+    let postgres = servers::start_postgres(&config.cache_size)?;
 
     let mut systems = Vec::new();
     for port in [embeddb.port, postgres.port] {

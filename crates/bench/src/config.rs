@@ -39,9 +39,10 @@ pub struct Config {
     pub only: Option<Vec<String>>,
     /// A prebuilt `embeddb` binary; `None` builds it with cargo.
     pub binary: Option<PathBuf>,
-    /// PostgreSQL's `shared_buffers`, raised from the 128MB default so the 1M-row tables and
-    /// their indexes fit in PostgreSQL's own cache as they fit in EmbedDB's memory.
-    pub pg_shared_buffers: String,
+    /// The memory each system caches table and index pages in: PostgreSQL's
+    /// `shared_buffers` and EmbedDB's `--cache-size`, raised from their 128MB defaults so the
+    /// 1M-row tables and their indexes fit in either cache.
+    pub cache_size: String,
 }
 
 impl Default for Config {
@@ -56,7 +57,7 @@ impl Default for Config {
             repeats: 5,
             only: None,
             binary: None,
-            pg_shared_buffers: "512MB".to_string(),
+            cache_size: "512MB".to_string(),
         }
     }
 }
@@ -107,8 +108,8 @@ impl Config {
             c.only = Some(names);
         }
         c.binary = get("EMBEDDB_BENCH_BINARY").map(PathBuf::from);
-        if let Some(v) = get("EMBEDDB_BENCH_PG_SHARED_BUFFERS") {
-            c.pg_shared_buffers = v;
+        if let Some(v) = get("EMBEDDB_BENCH_CACHE_SIZE") {
+            c.cache_size = v;
         }
         if c.rows < 100 {
             // The range query selects ten distinct keys out of rows/10; fewer rows make it

@@ -88,9 +88,9 @@ pub struct EmbedDb {
 }
 
 impl EmbedDb {
-    /// Starts `binary` on a free loopback port with a fresh data directory and waits until it
-    /// accepts connections.
-    pub fn start(binary: &Path) -> Result<EmbedDb, String> {
+    /// Starts `binary` on a free loopback port with a fresh data directory and a block cache
+    /// of `cache_size` (`512MB`), and waits until it accepts connections.
+    pub fn start(binary: &Path, cache_size: &str) -> Result<EmbedDb, String> {
         let dir = tempfile::Builder::new()
             .prefix("embeddb-bench-")
             .tempdir()
@@ -107,6 +107,8 @@ impl EmbedDb {
                 .arg(format!("127.0.0.1:{port}"))
                 .arg("--data-dir")
                 .arg(dir.path().join(format!("data{attempt}")))
+                .arg("--cache-size")
+                .arg(cache_size)
                 .env("RUST_LOG", "warn")
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())

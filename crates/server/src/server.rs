@@ -33,7 +33,9 @@ pub async fn run(options: Options) -> Result<(), String> {
         )
     })?;
     let dir = options.data_dir.clone();
-    let db = tokio::task::spawn_blocking(move || Database::open(&dir, DatabaseOptions::default()))
+    let mut db_options = DatabaseOptions::default();
+    db_options.store.engine.block_cache_size_bytes = options.cache_size_bytes;
+    let db = tokio::task::spawn_blocking(move || Database::open(&dir, db_options))
         .await
         .map_err(|e| format!("opening the database failed: {e}"))?
         .map_err(|e| e.message)?;
