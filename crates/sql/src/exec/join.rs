@@ -137,6 +137,8 @@ struct BuildSide {
     matched: Vec<bool>,
     /// Hash join: key → positions in `rows`. Rows with a NULL key are in `rows` only.
     table: HashMap<Vec<Value>, Vec<usize>>,
+    /// Nested loop: every position in `rows`, the candidates of every left row.
+    all_positions: Vec<usize>,
 }
 
 struct Join {
@@ -177,56 +179,105 @@ impl Join {
             }
         }
         self.build.matched = vec![false; self.build.rows.len()];
+        if !self.is_hash() {
+            self.build.all_positions = (0..self.build.rows.len()).collect();
+        }
         Ok(())
-    }
-
-    fn joined(&self, left: &[Value], right: &[Value]) -> Row {
-        let mut row = Vec::with_capacity(left.len() + right.len());
-        row.extend_from_slice(left);
-        row.extend_from_slice(right);
-        row
     }
 
     fn probe(&mut self, left: Row) -> SqlResult<()> {
-        let candidates: Vec<usize> = if self.is_hash() {
+        let key = if self.is_hash() {
             match eval_key(&self.left_keys, &left, &self.ctx)? {
-                Some(key) => self.build.table.get(&key).cloned().unwrap_or_default(),
-                None => Vec::new(),
+                Some(key) => Some(key),
+                None => return self.unmatched(left),
             }
         } else {
-            (0..self.build.rows.len()).collect()
+            None
         };
+        let Join {
+            build,
+            pending,
+            residual,
+            kind,
+            ctx,
+            ..
+        } = self;
+        let candidates: &[usize] = match &key {
+            Some(key) => build.table.get(key).map_or(&[], Vec::as_slice),
+            None => &build.all_positions,
+        };
+        // The left row is moved into the last joined row when nothing can need it after
+        // (no residual condition to fail): a join on a foreign key matches each left row
+        // once, and cloning its values (strings among them) was most of the join's work.
+        let mut left = Some(left);
         let mut matched_any = false;
-        for position in candidates {
-            let joined = self.joined(&left, &self.build.rows[position]);
-            if let Some(residual) = &self.residual
-                && !residual.eval_predicate(&joined, &self.ctx)?
-            {
-                continue;
-            }
-            matched_any = true;
-            self.build.matched[position] = true;
-            match self.kind {
-                JoinKind::Semi => {
-                    self.pending.push(left.clone());
+        for (i, &position) in candidates.iter().enumerate() {
+            let right = &build.rows[position];
+            let Some(left_row) = left.as_ref() else {
+                break;
+            };
+            match kind {
+                JoinKind::Semi | JoinKind::Anti => {
+                    if let Some(residual) = residual.as_ref() {
+                        let joined = joined(left_row, right);
+                        if !residual.eval_predicate(&joined, ctx)? {
+                            continue;
+                        }
+                    }
+                    build.matched[position] = true;
+                    if *kind == JoinKind::Semi {
+                        pending.extend(left.take());
+                    }
                     return Ok(());
                 }
-                JoinKind::Anti => return Ok(()),
-                _ => self.pending.push(joined),
-            }
-        }
-        if !matched_any {
-            match self.kind {
-                JoinKind::Left | JoinKind::Full => {
-                    let nulls = vec![Value::Null; self.right_width];
-                    self.pending.push(self.joined(&left, &nulls));
-                }
-                JoinKind::Anti => self.pending.push(left),
                 _ => {}
             }
+            let last = i + 1 == candidates.len();
+            let row = match residual.as_ref() {
+                None if last => {
+                    let mut row = left.take().unwrap_or_default();
+                    row.extend_from_slice(right);
+                    row
+                }
+                None => joined(left_row, right),
+                Some(residual) => {
+                    let row = joined(left_row, right);
+                    if !residual.eval_predicate(&row, ctx)? {
+                        continue;
+                    }
+                    row
+                }
+            };
+            matched_any = true;
+            build.matched[position] = true;
+            pending.push(row);
+        }
+        match left {
+            Some(left) if !matched_any => self.unmatched(left),
+            _ => Ok(()),
+        }
+    }
+
+    /// A left row that joined nothing: NULL-padded for LEFT and FULL, kept for ANTI.
+    fn unmatched(&mut self, mut left: Row) -> SqlResult<()> {
+        match self.kind {
+            JoinKind::Left | JoinKind::Full => {
+                left.resize(left.len() + self.right_width, Value::Null);
+                self.pending.push(left);
+            }
+            JoinKind::Anti => self.pending.push(left),
+            _ => {}
         }
         Ok(())
     }
+}
+
+/// The left row followed by the right row.
+fn joined(left: &[Value], right: &[Value]) -> Row {
+    let mut row = Vec::with_capacity(left.len() + right.len());
+    row.extend_from_slice(left);
+    row.extend_from_slice(right);
+    row
 }
 
 fn eval_key(exprs: &[Expr], row: &[Value], ctx: &ExecContext) -> SqlResult<Option<Vec<Value>>> {
@@ -260,7 +311,7 @@ impl Operator for Join {
                         let nulls = vec![Value::Null; self.left_width];
                         for (row, matched) in self.build.rows.iter().zip(&self.build.matched) {
                             if !matched {
-                                self.pending.push(self.joined(&nulls, row));
+                                self.pending.push(joined(&nulls, row));
                             }
                         }
                         continue;
