@@ -244,26 +244,20 @@ impl Block {
     }
 
     /// Decodes every entry, in order, into `out` (cleared first; its buffers are reused, so a
-    /// cursor walking many blocks allocates for the first few only). Checks that the entries
+    /// cursor walking many blocks rarely grows them). Checks that the entries
     /// are in strictly increasing internal order.
     pub(crate) fn decode_all(&self, out: &mut DecodedBlock) -> Result<(), &'static str> {
         out.keys.clear();
         out.entries.clear();
         let mut pos = 0;
-        let mut k = std::mem::take(&mut out.scratch);
-        k.clear();
-        let result = loop {
-            if pos >= self.restarts_at {
-                break Ok(());
-            }
-            let (next, s, v) = match self.decode_at(pos, &mut k) {
-                Ok(decoded) => decoded,
-                Err(reason) => break Err(reason),
-            };
+        // Each key is rebuilt here from the one before it, then copied to the buffer.
+        let mut k = Vec::new();
+        while pos < self.restarts_at {
+            let (next, s, v) = self.decode_at(pos, &mut k)?;
             if let Some(prev) = out.entries.last()
                 && cmp_internal(out.key(prev), prev.seqno, &k, s) != Ordering::Less
             {
-                break Err("entries out of order");
+                return Err("entries out of order");
             }
             let start = out.keys.len();
             out.keys.extend_from_slice(&k);
@@ -273,9 +267,8 @@ impl Block {
                 value: v,
             });
             pos = next;
-        };
-        out.scratch = k;
-        result
+        }
+        Ok(())
     }
 }
 
@@ -286,8 +279,6 @@ pub(crate) struct DecodedBlock {
     /// The keys, end to end.
     keys: Vec<u8>,
     pub entries: Vec<DecodedEntry>,
-    /// Where each key is rebuilt from the one before it.
-    scratch: Vec<u8>,
 }
 
 impl DecodedBlock {
